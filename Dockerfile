@@ -1,0 +1,25 @@
+# The portal under gunicorn. Front-end packages come from the npm registry at build time.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SSA_DATA_DIR=/data
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gettext nodejs npm \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --omit=dev
+COPY pyproject.toml ./
+COPY ssa_portal ssa_portal
+COPY customers customers
+COPY quotes quotes
+RUN pip install --no-cache-dir .
+COPY . .
+RUN python manage.py compilemessages --ignore=node_modules -v 0 \
+ && SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
+
+RUN useradd --create-home portal && mkdir -p /data && chown portal /data
+USER portal
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn ssa_portal.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -"]

@@ -1,0 +1,111 @@
+"""The one place that turns a user into what they may see (DESIGN.md §1).
+
+Every view reads through these helpers. Outsiders get 404 from the `get_…_for_user` helpers,
+never 403, so the existence of another reseller's object does not leak. A role too weak for an
+action on an object it may see is refused by `require_staff` / `require_price_admin` with 403.
+"""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from customers.models import (
+    AgreementPeriod,
+    Customer,
+    Installation,
+    LicenseHolding,
+    Membership,
+    Reseller,
+)
+
+STAFF_GROUP = "Distributor staff"
+PRICE_ADMIN_GROUP = "Price admins"
+
+AnyUser = User | AnonymousUser
+
+
+def _group_names(user: AnyUser) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_ssa_group_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._ssa_group_names = cached
+    return cached
+
+
+def is_price_admin(user: AnyUser) -> bool:
+    return user.is_authenticated and (user.is_superuser or PRICE_ADMIN_GROUP in _group_names(user))
+
+
+def is_distributor_staff(user: AnyUser) -> bool:
+    """Distributor staff see every reseller's data; price admins are staff too."""
+    return user.is_authenticated and (
+        user.is_superuser or bool(_group_names(user) & {STAFF_GROUP, PRICE_ADMIN_GROUP})
+    )
+
+
+def reseller_of(user: AnyUser) -> Reseller | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.membership.reseller
+    except Membership.DoesNotExist:
+        return None
+
+
+def require_staff(user: AnyUser) -> None:
+    if not is_distributor_staff(user):
+        raise PermissionDenied
+
+
+def require_price_admin(user: AnyUser) -> None:
+    if not is_price_admin(user):
+        raise PermissionDenied
+
+
+def resellers_for(user: AnyUser) -> QuerySet[Reseller]:
+    if is_distributor_staff(user):
+        return Reseller.objects.all()
+    reseller = reseller_of(user)
+    return Reseller.objects.filter(pk=reseller.pk) if reseller else Reseller.objects.none()
+
+
+def customers_for(user: AnyUser) -> QuerySet[Customer]:
+    if is_distributor_staff(user):
+        return Customer.objects.all()
+    reseller = reseller_of(user)
+    return Customer.objects.filter(reseller=reseller) if reseller else Customer.objects.none()
+
+
+def installations_for(user: AnyUser) -> QuerySet[Installation]:
+    return Installation.objects.filter(customer__in=customers_for(user))
+
+
+def holdings_for(user: AnyUser) -> QuerySet[LicenseHolding]:
+    return LicenseHolding.objects.filter(installation__in=installations_for(user))
+
+
+def periods_for(user: AnyUser) -> QuerySet[AgreementPeriod]:
+    return AgreementPeriod.objects.filter(installation__in=installations_for(user))
+
+
+def get_customer_for_user(user: AnyUser, pk: int) -> Customer:
+    return get_object_or_404(customers_for(user).select_related("reseller"), pk=pk)
+
+
+def get_installation_for_user(user: AnyUser, pk: int) -> Installation:
+    return get_object_or_404(
+        installations_for(user).select_related("customer", "customer__reseller"), pk=pk
+    )
+
+
+def get_holding_for_user(user: AnyUser, pk: int) -> LicenseHolding:
+    return get_object_or_404(
+        holdings_for(user).select_related("installation__customer", "license_type"), pk=pk
+    )
+
+
+def get_period_for_user(user: AnyUser, pk: int) -> AgreementPeriod:
+    return get_object_or_404(periods_for(user).select_related("installation__customer"), pk=pk)

@@ -1,0 +1,64 @@
+"""Login, password reset and invitations. Django's auth views do the work; this module adds the
+staff-only invitation, which sends the same kind of set-password link a reset does."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from customers import access, services
+from customers.forms import InviteForm
+from customers.views import attach_errors
+
+
+def set_password_url(request, user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return request.build_absolute_uri(path)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request):
+    access.require_staff(request.user)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_invite(
+                email=data["email"], first_name=data["first_name"],
+                last_name=data["last_name"], reseller=data["reseller"],
+                invited_by=request.user, staff=data["reseller"] is None,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            context = {"user": user, "inviter": request.user, "reseller": data["reseller"],
+                       "link": set_password_url(request, user)}
+            transaction.on_commit(lambda: send_mail(
+                subject=_("Your access to the SSA Portal"),
+                message=render_to_string("registration/invite_email.txt", context),
+                from_email=None, recipient_list=[user.email],
+            ))
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+            return redirect("invite")
+    return render(request, "customers/form.html", {
+        "form": form, "title": _("Invite a user"), "cancel_url": reverse("dashboard"),
+        "explanation": _("The user gets an e-mail with a link to choose a password. Reseller "
+                         "users see only their own reseller's customers."),
+    })
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True

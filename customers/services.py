@@ -1,0 +1,328 @@
+"""Every write to customers, installations, holdings and agreement periods (DESIGN.md §2.4).
+
+Keyword-only, typed functions named `<entity>_<action>`. Each validates the domain rules and
+raises `django.core.exceptions.ValidationError` with a message the user can act on (keyed by
+form field where one field is to blame), and changes nothing when it refuses.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from customers.access import STAFF_GROUP, is_distributor_staff, reseller_of
+from customers.models import (
+    AgreementPeriod,
+    Customer,
+    Installation,
+    LicenseHolding,
+    LicenseType,
+    Membership,
+    PeriodSource,
+    Reseller,
+)
+from customers.months import is_first_of_month
+from customers.validators import normalize_org_number
+
+CUSTOMER_FIELDS = (
+    "name", "org_number", "contact_name", "email", "phone", "street", "postal_code", "city",
+    "language",
+)
+INSTALLATION_FIELDS = (
+    "name", "deployment", "hardware_model", "firmware_version", "serial_number", "notes",
+)
+
+
+def _full_clean(obj, exclude: Iterable[str] = ()) -> None:
+    obj.full_clean(exclude=list(exclude))
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_create(*, user: User, reseller: Reseller | None = None, **fields) -> Customer:
+    """Resellers create customers for themselves; staff name the reseller."""
+    own = reseller_of(user)
+    if not is_distributor_staff(user):
+        if own is None:
+            raise ValidationError(_("Your user belongs to no reseller; ask the distributor."))
+        reseller = own
+    if reseller is None:
+        raise ValidationError({"reseller": _("Choose the reseller this customer belongs to.")})
+    customer = Customer(reseller=reseller, **_pick(fields, CUSTOMER_FIELDS))
+    customer.org_number = normalize_org_number(customer.org_number)
+    _full_clean(customer)
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, user: User, **fields) -> Customer:
+    for name, value in _pick(fields, CUSTOMER_FIELDS).items():
+        setattr(customer, name, value)
+    customer.org_number = normalize_org_number(customer.org_number)
+    _full_clean(customer)
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_move(*, customer: Customer, reseller: Reseller, user: User) -> Customer:
+    """Staff move a customer to another reseller (DESIGN.md §1)."""
+    if not is_distributor_staff(user):
+        raise ValidationError(_("Only distributor staff can move a customer to another reseller."))
+    customer.reseller = reseller
+    customer.save(update_fields=["reseller"])
+    return customer
+
+
+def _pick(fields: dict, allowed: tuple[str, ...]) -> dict:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    return fields
+
+
+# --- installations ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def installation_create(*, customer: Customer, **fields) -> Installation:
+    installation = Installation(customer=customer, **_pick(fields, INSTALLATION_FIELDS))
+    _full_clean(installation)
+    installation.save()
+    return installation
+
+
+@transaction.atomic
+def installation_update(*, installation: Installation, **fields) -> Installation:
+    for name, value in _pick(fields, INSTALLATION_FIELDS).items():
+        setattr(installation, name, value)
+    _full_clean(installation)
+    installation.save()
+    return installation
+
+
+# --- holdings --------------------------------------------------------------------------------
+
+
+def _check_ended_on(ended_on: date | None, activated_on: date) -> None:
+    if ended_on is None:
+        return
+    if not is_first_of_month(ended_on):
+        raise ValidationError({"ended_on": _("Licenses end on the first day of a month.")})
+    if ended_on <= activated_on:
+        raise ValidationError({"ended_on": _("The end must be after the activation date.")})
+
+
+def _is_paid(holding: LicenseHolding) -> bool:
+    return holding.pk is not None and holding.periods.exists()
+
+
+@transaction.atomic
+def holding_add(
+    *, installation: Installation, license_type: LicenseType, quantity: int,
+    activated_on: date, rented: bool = False, ended_on: date | None = None,
+) -> LicenseHolding:
+    """More licenses are always a new holding (DESIGN.md §2.4)."""
+    _check_ended_on(ended_on, activated_on)
+    holding = LicenseHolding(
+        installation=installation, license_type=license_type, quantity=quantity,
+        activated_on=activated_on, rented=rented, ended_on=ended_on,
+    )
+    _full_clean(holding)
+    holding.save()
+    return holding
+
+
+@transaction.atomic
+def holding_update(
+    *, holding: LicenseHolding, license_type: LicenseType, quantity: int, activated_on: date,
+    rented: bool,
+) -> LicenseHolding:
+    """Correct a typo in a holding nothing has paid for yet. A paid holding keeps its type,
+    quantity and date: more is a new holding, fewer ends it."""
+    holding = LicenseHolding.objects.select_for_update().get(pk=holding.pk)
+    changed = (
+        holding.license_type_id != license_type.pk or holding.quantity != quantity
+        or holding.activated_on != activated_on or holding.rented != rented
+    )
+    if changed and _is_paid(holding):
+        raise ValidationError(
+            _("An agreement period has paid for these licenses, so they cannot be changed. "
+              "Add a new holding for more licenses, or end this one for fewer.")
+        )
+    _check_ended_on(holding.ended_on, activated_on)
+    holding.license_type, holding.quantity = license_type, quantity
+    holding.activated_on, holding.rented = activated_on, rented
+    _full_clean(holding)
+    holding.save()
+    return holding
+
+
+@transaction.atomic
+def holding_end(*, holding: LicenseHolding, ended_on: date, keep: int = 0) -> LicenseHolding | None:
+    """End a holding from a first-of-month. If `keep` licenses remain, they continue as a new
+    holding from that month, still paid by the periods that paid the original for later months.
+    Returns the remaining holding, if any."""
+    holding = LicenseHolding.objects.select_for_update().get(pk=holding.pk)
+    if holding.ended_on is not None:
+        raise ValidationError(_("These licenses have already ended."))
+    _check_ended_on(ended_on, holding.activated_on)
+    if not 0 <= keep < holding.quantity:
+        raise ValidationError(
+            {"keep": _("Keep between 0 and %(max)d licenses; to add licenses, add a new holding.")
+             % {"max": holding.quantity - 1}}
+        )
+    holding.ended_on = ended_on
+    holding.save(update_fields=["ended_on"])
+    if keep == 0:
+        return None
+    remaining = LicenseHolding.objects.create(
+        installation=holding.installation, license_type=holding.license_type, quantity=keep,
+        activated_on=ended_on, rented=holding.rented,
+    )
+    # The months after ended_on that were paid for the original batch stay paid for what remains.
+    for period in holding.periods.filter(end__gt=ended_on):
+        period.holdings.add(remaining)
+    return remaining
+
+
+@transaction.atomic
+def holding_delete(*, holding: LicenseHolding) -> None:
+    if _is_paid(holding):
+        raise ValidationError(
+            _("An agreement period has paid for these licenses, so they cannot be deleted. "
+              "End them from a month instead.")
+        )
+    holding.delete()
+
+
+# --- agreement periods -----------------------------------------------------------------------
+
+
+def _validate_period(
+    *, installation: Installation, start: date, end: date, holdings: list[LicenseHolding],
+    exclude_pk: int | None = None,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if not is_first_of_month(start):
+        errors.setdefault("start", []).append(_("A period starts on the first day of a month."))
+    if not is_first_of_month(end):
+        errors.setdefault("end", []).append(
+            _("A period ends on the first day of a month (that month is not included).")
+        )
+    if start and end and end <= start:
+        errors.setdefault("end", []).append(_("The end must be after the start."))
+    if not holdings:
+        errors.setdefault("holdings", []).append(
+            _("Choose the licenses this period paid for.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    for holding in holdings:
+        if holding.installation_id != installation.pk:
+            raise ValidationError({"holdings": _("A period pays only for its own installation's "
+                                                 "licenses.")})
+        if holding.activated_on >= end:
+            raise ValidationError({"holdings": _(
+                "%(holding)s were activated on %(date)s, after this period ends; they cannot "
+                "be paid by it.") % {"holding": holding, "date": holding.activated_on}})
+        if holding.ended_on is not None and holding.ended_on <= start:
+            raise ValidationError({"holdings": _(
+                "%(holding)s ended before this period starts.") % {"holding": holding}})
+    # One holding is never paid twice for the same month.
+    clashes = (
+        AgreementPeriod.objects.filter(installation=installation, start__lt=end, end__gt=start,
+                                       holdings__in=holdings)
+        .exclude(pk=exclude_pk).distinct().order_by("start")
+    )
+    clash = clashes.first()
+    if clash is not None:
+        paid_twice = [h for h in holdings if h in set(clash.holdings.all())]
+        raise ValidationError(_(
+            "The period %(start)s – %(end)s (%(source)s) already paid for %(holdings)s in some of "
+            "these months. One license is never paid twice for the same month; shorten one of "
+            "the periods or leave those licenses out.") % {
+                "start": f"{clash.start:%m.%Y}", "end": f"{clash.end:%m.%Y}",
+                "source": clash.get_source_display().lower(),
+                "holdings": ", ".join(str(h) for h in paid_twice),
+        })
+
+
+@transaction.atomic
+def period_create(
+    *, installation: Installation, start: date, end: date, holdings: Iterable[LicenseHolding],
+    user: User | None = None, source: str = PeriodSource.MANUAL, note: str = "",
+) -> AgreementPeriod:
+    # Lock the installation so two concurrent writes cannot both pass the "paid twice" check.
+    Installation.objects.select_for_update().get(pk=installation.pk)
+    holdings = list(holdings)
+    _validate_period(installation=installation, start=start, end=end, holdings=holdings)
+    period = AgreementPeriod.objects.create(
+        installation=installation, start=start, end=end, source=source, note=note,
+        created_by=user,
+    )
+    period.holdings.set(holdings)
+    return period
+
+
+def _require_manual(period: AgreementPeriod) -> None:
+    if period.source != PeriodSource.MANUAL:
+        raise ValidationError(_("This period was made by accepting an offer; undo that acceptance "
+                                "instead of editing the period."))
+
+
+@transaction.atomic
+def period_update(
+    *, period: AgreementPeriod, start: date, end: date, holdings: Iterable[LicenseHolding],
+    note: str = "",
+) -> AgreementPeriod:
+    _require_manual(period)
+    Installation.objects.select_for_update().get(pk=period.installation_id)
+    holdings = list(holdings)
+    _validate_period(installation=period.installation, start=start, end=end, holdings=holdings,
+                     exclude_pk=period.pk)
+    period.start, period.end, period.note = start, end, note
+    period.save()
+    period.holdings.set(holdings)
+    return period
+
+
+@transaction.atomic
+def period_delete(*, period: AgreementPeriod) -> None:
+    _require_manual(period)
+    period.delete()
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_invite(
+    *, email: str, first_name: str, last_name: str, reseller: Reseller | None, invited_by: User,
+    staff: bool = False,
+) -> User:
+    """Create an inactive-password user for a reseller (or staff). The caller sends the e-mail
+    with the set-password link once this commits."""
+    if not is_distributor_staff(invited_by):
+        raise ValidationError(_("Only distributor staff can invite users."))
+    email = User.objects.normalize_email(email).strip()
+    if User.objects.filter(username__iexact=email).exists() or User.objects.filter(
+        email__iexact=email
+    ).exists():
+        raise ValidationError({"email": _("A user with this e-mail address already exists.")})
+    if not staff and reseller is None:
+        raise ValidationError({"reseller": _("Choose the reseller this user works for.")})
+    user = User(username=email, email=email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.save()
+    if staff:
+        user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    else:
+        Membership.objects.create(user=user, reseller=reseller)
+    return user

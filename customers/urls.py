@@ -1,0 +1,26 @@
+from django.urls import path
+
+from customers import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/new/", views.customer_create, name="customer_create"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
+    path("customers/<int:pk>/move/", views.customer_move, name="customer_move"),
+    path("customers/<int:customer_pk>/installations/new/", views.installation_create,
+         name="installation_create"),
+    path("installations/<int:pk>/", views.installation_detail, name="installation_detail"),
+    path("installations/<int:pk>/edit/", views.installation_edit, name="installation_edit"),
+    path("installations/<int:installation_pk>/holdings/new/", views.holding_create,
+         name="holding_create"),
+    path("holdings/<int:pk>/edit/", views.holding_edit, name="holding_edit"),
+    path("holdings/<int:pk>/end/", views.holding_end, name="holding_end"),
+    path("holdings/<int:pk>/delete/", views.holding_delete, name="holding_delete"),
+    path("installations/<int:installation_pk>/periods/new/", views.period_create,
+         name="period_create"),
+    path("periods/<int:pk>/edit/", views.period_edit, name="period_edit"),
+    path("periods/<int:pk>/delete/", views.period_delete, name="period_delete"),
+]

@@ -1,0 +1,730 @@
+"""The SSA pricing engine: pure Python, exact arithmetic, no Django and no database.
+
+The rule (DESIGN.md section 2.5), in short:
+
+* An agreement starts at ``S``, the first day of the quote date's month, and ends at ``E``, a
+  first-of-month after ``S``. The user may set one common ``E`` for every installation; otherwise
+  each installation gets its own default (``default_end``): its paid-until when licenses were
+  added mid-term, else the first 1 July strictly after ``max(S, paid-until) + 1 month``.
+* Only covered, not rented holdings of on-premise installations are charged. A holding is due
+  from ``due(h)`` (the end of the latest period that paid for it, else its activation month).
+* Unpaid months before ``S`` are retroactive (the book's factor) when the installation had no
+  agreement at all that month, co-term (1x) when it had one (the holding was added mid-term).
+  Months from ``max(due(h), S)`` to ``E`` are forward (1x). No month at or after ``ended_on``.
+* Runs of one license code with the same kind and ``[from, to)`` are grouped into one line:
+  ``SSC = ceil(quantity * rate * months * factor / 12)`` and ``NOK = round_ore(SSC * NOK per SSC)``.
+  Totals: SSC and net are sums of the lines, VAT = ``round_ore(net * VAT rate)``, gross = net + VAT.
+* skyPBX includes all upgrades: an offer for skyPBX alone is refused (``NotApplicable``); in a
+  mixed offer those installations are marked not applicable and never priced as zero.
+
+Money is ``Decimal`` and only ``round_ore`` rounds it; SSC arithmetic goes through ``Fraction``
+so that nothing is ever approximated. Results do not depend on the order of holdings or periods.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
+from fractions import Fraction
+
+KIND_FORWARD = "forward"
+KIND_COTERM = "coterm"
+KIND_RETROACTIVE = "retroactive"
+
+DEPLOYMENT_ON_PREMISE = "on-premise"
+DEPLOYMENT_SKYPBX = "skypbx"
+DEPLOYMENTS = (DEPLOYMENT_ON_PREMISE, DEPLOYMENT_SKYPBX)
+
+# User-visible texts are constants so that the Django side can translate exactly these.
+NOT_APPLICABLE_SKYPBX = "skyPBX includes all upgrades, so an SSA is not applicable."
+REASON_NOT_COVERED = "not covered by SSA"
+REASON_RENTED = "rented licenses include upgrades"
+WARNING_OLD_FIRMWARE = (
+    "No support for this version; full use of a new version may need a hardware upgrade."
+)
+WARNING_UNKNOWN_FIRMWARE = "Unknown firmware version."
+
+# Error codes carried by PricingError.code, for translation on the Django side.
+ERROR_NO_INSTALLATIONS = "no-installations"
+ERROR_NOT_APPLICABLE = "not-applicable"
+ERROR_END_NOT_FIRST_OF_MONTH = "end-not-first-of-month"
+ERROR_END_NOT_AFTER_START = "end-not-after-start"
+ERROR_MISSING_RATE = "missing-rate"
+ERROR_INVALID_BOOK = "invalid-book"
+ERROR_INVALID_INSTALLATION = "invalid-installation"
+
+FIRMWARE_SUPPORT_YEARS = 3
+
+_ORE = Decimal("0.01")
+_ONE = Decimal(1)
+_KIND_ORDER = {KIND_RETROACTIVE: 0, KIND_COTERM: 1, KIND_FORWARD: 2}
+
+
+class PricingError(Exception):
+    """A domain error whose message a user can read and act on.
+
+    ``code`` names the case (one of the ``ERROR_*`` constants) and ``params`` holds the values in
+    the message, so that the Django side can translate it.
+    """
+
+    def __init__(
+        self, message: str, *, code: str = "", params: Mapping[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.params: dict[str, object] = dict(params or {})
+
+
+class NotApplicable(PricingError):
+    """Every installation priced is skyPBX, which includes all upgrades: no SSA to sell."""
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HoldingIn:
+    id: int
+    license_code: str
+    license_name: str
+    covered: bool  # the license type is covered by the SSA
+    rented: bool
+    quantity: int  # > 0
+    activated_on: date
+    ended_on: date | None  # first-of-month, exclusive: no month at/after it exists
+
+
+@dataclass(frozen=True)
+class PeriodIn:
+    start: date  # first of month
+    end: date  # first of month, exclusive
+    holding_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class InstallationIn:
+    id: int
+    name: str
+    deployment: str  # DEPLOYMENT_ON_PREMISE | DEPLOYMENT_SKYPBX
+    firmware_version: str
+    firmware_released_on: date | None  # None: the version is unknown
+    holdings: tuple[HoldingIn, ...]
+    periods: tuple[PeriodIn, ...]
+
+
+@dataclass(frozen=True)
+class PriceBookIn:
+    nok_per_ssc: Decimal
+    retroactive_factor: Decimal  # >= 1, need not be whole (e.g. 1.5)
+    vat_rate: Decimal
+    rates: Mapping[str, int]  # whole SSC per unit per year, per covered license code
+
+
+# --- outputs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    installation_id: int
+    license_code: str
+    license_name: str
+    kind: str  # KIND_RETROACTIVE | KIND_COTERM | KIND_FORWARD
+    start: date
+    end: date  # exclusive
+    months: int
+    quantity: int
+    ssc_per_year: int
+    factor: Decimal  # 1 for forward and co-term, the book's factor for retroactive
+    ssc: int
+    nok: Decimal
+    holding_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Excluded:
+    installation_id: int
+    holding_id: int
+    license_code: str
+    license_name: str
+    quantity: int
+    reason: str  # REASON_NOT_COVERED | REASON_RENTED
+
+
+@dataclass(frozen=True)
+class HoldingCharge:
+    """One charged holding with the ``due(h)`` it was priced from.
+
+    Accepting an offer turns these into agreement periods and refuses when a holding's quantity
+    or due date changed since the offer was issued.
+    """
+
+    installation_id: int
+    holding_id: int
+    license_code: str
+    quantity: int
+    due: date
+
+
+@dataclass(frozen=True)
+class InstallationResult:
+    installation_id: int
+    name: str
+    deployment: str
+    applicable: bool
+    not_applicable_reason: str | None
+    start: date  # S
+    end: date  # E
+    paid_until: date | None
+    lines: tuple[Line, ...]
+    excluded: tuple[Excluded, ...]
+    charges: tuple[HoldingCharge, ...]
+    warnings: tuple[str, ...]
+    ssc: int
+    nok: Decimal
+    later_ssc: int  # the forward lines bought retroactively later
+    later_nok: Decimal
+
+    @property
+    def has_lines(self) -> bool:
+        return bool(self.lines)
+
+
+@dataclass(frozen=True)
+class PricingResult:
+    quote_date: date
+    start: date  # S, common to every installation
+    end: date | None  # the common E the user chose, None when each installation has its default
+    installations: tuple[InstallationResult, ...]
+    lines: tuple[Line, ...]
+    ssc: int
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    later_ssc: int  # what the forward lines would cost if bought retroactively later
+    later_nok: Decimal
+
+    @property
+    def has_lines(self) -> bool:
+        return bool(self.lines)
+
+    @property
+    def charges(self) -> tuple[HoldingCharge, ...]:
+        return tuple(c for inst in self.installations for c in inst.charges)
+
+    @property
+    def earliest_end(self) -> date | None:
+        """The earliest ``E`` of the applicable installations: an offer is valid until before it."""
+        ends = [inst.end for inst in self.installations if inst.applicable]
+        return min(ends) if ends else None
+
+
+# --- calendar ---------------------------------------------------------------------------------
+
+
+def first_of_month(d: date) -> date:
+    return d.replace(day=1)
+
+
+def is_first_of_month(d: date) -> bool:
+    return d.day == 1
+
+
+def months_between(a: date, b: date) -> int:
+    """Whole calendar months from ``a`` to ``b`` (negative when ``b`` is earlier); days ignored."""
+    return (b.year - a.year) * 12 + b.month - a.month
+
+
+def add_months(d: date, n: int) -> date:
+    """``d`` moved by ``n`` calendar months; a day past the target month's end is clamped."""
+    index = d.year * 12 + d.month - 1 + n
+    year, month0 = divmod(index, 12)
+    return date(year, month0 + 1, min(d.day, _days_in_month(year, month0 + 1)))
+
+
+def first_july_after(d: date) -> date:
+    """The first 1 July strictly after ``d``."""
+    july = date(d.year, 7, 1)
+    return july if july > d else date(d.year + 1, 7, 1)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    next_month = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return (next_month - date(year, month, 1)).days
+
+
+def _years_before(d: date, years: int) -> date:
+    # 29 February has no twin in most years; the day before 1 March is close enough.
+    return add_months(d, -12 * years)
+
+
+def _months(start: date, end: date) -> Iterable[date]:
+    """First-of-month dates in ``[start, end)``."""
+    month = start
+    while month < end:
+        yield month
+        month = add_months(month, 1)
+
+
+# --- money ------------------------------------------------------------------------------------
+
+
+def round_ore(amount: Decimal) -> Decimal:
+    """Round NOK to øre (0.01), halves away from zero: the one rounding rule for money."""
+    return amount.quantize(_ORE, rounding=ROUND_HALF_UP)
+
+
+def _exact_product(a: Decimal, b: Decimal) -> Decimal:
+    # Enough precision that the product is exact; Inexact is trapped so it can never drift.
+    with localcontext() as ctx:
+        ctx.prec = 80
+        ctx.traps[Inexact] = True
+        return a * b
+
+
+def _exact_sum(amounts: Iterable[Decimal]) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 80
+        ctx.traps[Inexact] = True
+        return sum(amounts, Decimal("0.00"))
+
+
+def line_ssc(*, quantity: int, ssc_per_year: int, months: int, factor: Decimal) -> int:
+    """``ceil(quantity × SSC-per-year × months × factor / 12)``, computed exactly."""
+    return math.ceil(Fraction(quantity * ssc_per_year * months, 12) * Fraction(factor))
+
+
+def line_nok(*, ssc: int, nok_per_ssc: Decimal) -> Decimal:
+    return round_ore(_exact_product(Decimal(ssc), nok_per_ssc))
+
+
+def vat_for(net: Decimal, vat_rate: Decimal) -> Decimal:
+    return round_ore(_exact_product(net, vat_rate))
+
+
+# --- agreement history ------------------------------------------------------------------------
+
+
+def paid_until(periods: Iterable[PeriodIn]) -> date | None:
+    """The latest end of the installation's agreement periods, None without any."""
+    return max((p.end for p in periods), default=None)
+
+
+def due_date(holding: HoldingIn, periods: Iterable[PeriodIn]) -> date:
+    """``due(h)``: the end of the latest period that paid for ``h``, else its activation month."""
+    ends = [p.end for p in periods if holding.id in p.holding_ids]
+    return max(ends) if ends else first_of_month(holding.activated_on)
+
+
+def under_agreement(periods: Iterable[PeriodIn], month: date) -> bool:
+    """Whether any period of the installation covers ``month``, whichever holdings it paid for."""
+    return any(p.start <= month < p.end for p in periods)
+
+
+def is_chargeable(holding: HoldingIn) -> bool:
+    # Rent already includes upgrades; not-covered types are separate products.
+    return holding.covered and not holding.rented
+
+
+def exclusion_reason(holding: HoldingIn) -> str | None:
+    if not holding.covered:
+        return REASON_NOT_COVERED
+    if holding.rented:
+        return REASON_RENTED
+    return None
+
+
+def _first_charged_month(holding: HoldingIn, periods: Iterable[PeriodIn]) -> date:
+    # A period may (wrongly) have ended before the holding existed; never charge such months.
+    return max(due_date(holding, periods), first_of_month(holding.activated_on))
+
+
+def _charged_until(holding: HoldingIn, end: date) -> date:
+    if holding.ended_on is not None and holding.ended_on < end:
+        return holding.ended_on
+    return end
+
+
+def default_end(installation: InstallationIn, start: date) -> date:
+    """The default ``E`` of one installation for an agreement starting at ``start`` (``S``).
+
+    Licenses added mid-term are brought up to the common end (``E`` = paid-until). Otherwise the
+    agreement runs to the next 1 July, but at least two months so that it is never a one-month
+    agreement by default (a June quote runs to 1 July of the next year).
+    """
+    periods = installation.periods
+    until = paid_until(periods)
+    if until is not None and until > start:
+        for holding in installation.holdings:
+            if not is_chargeable(holding):
+                continue
+            first = _first_charged_month(holding, periods)
+            if first < until and first < _charged_until(holding, until):
+                return until
+    anchor = start if until is None else max(start, until)
+    return first_july_after(add_months(anchor, 1))
+
+
+def firmware_warnings(
+    installation: InstallationIn, newest_firmware_release: date | None
+) -> tuple[str, ...]:
+    """Support warnings for an on-premise installation's firmware version.
+
+    Versions more than three years older than the newest release get no support; the age check
+    needs the newest release date, so it is skipped without one.
+    """
+    if installation.deployment != DEPLOYMENT_ON_PREMISE:
+        return ()
+    released = installation.firmware_released_on
+    if released is None:
+        return (WARNING_UNKNOWN_FIRMWARE,)
+    if newest_firmware_release is not None and released < _years_before(
+        newest_firmware_release, FIRMWARE_SUPPORT_YEARS
+    ):
+        return (WARNING_OLD_FIRMWARE,)
+    return ()
+
+
+def acceptance_periods(installation_result: InstallationResult) -> tuple[PeriodIn, ...]:
+    """The agreement periods that accepting the offer creates for one installation.
+
+    A holding's charged months run without a break from ``due(h)`` to ``E``, so one period
+    ``[d, E)`` per distinct due date ``d`` pays for exactly the holdings due from ``d``.
+    """
+    by_due: dict[date, set[int]] = defaultdict(set)
+    for charge in installation_result.charges:
+        by_due[charge.due].add(charge.holding_id)
+    return tuple(
+        PeriodIn(start=due, end=installation_result.end, holding_ids=frozenset(ids))
+        for due, ids in sorted(by_due.items())
+    )
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _check_book(book: PriceBookIn) -> None:
+    if book.retroactive_factor < 1:
+        raise PricingError(
+            f"The retroactive factor must be at least 1, not {book.retroactive_factor}.",
+            code=ERROR_INVALID_BOOK,
+            params={"factor": book.retroactive_factor},
+        )
+    if book.nok_per_ssc < 0 or book.vat_rate < 0:
+        raise PricingError(
+            "The SSC price and the VAT rate of the price book cannot be negative.",
+            code=ERROR_INVALID_BOOK,
+        )
+    for code, rate in book.rates.items():
+        if not isinstance(rate, int) or isinstance(rate, bool) or rate < 0:
+            raise PricingError(
+                f"The rate for license type “{code}” must be a whole number of SSC, not {rate!r}.",
+                code=ERROR_INVALID_BOOK,
+                params={"license_code": code, "rate": rate},
+            )
+
+
+def _invalid(installation: InstallationIn, problem: str) -> PricingError:
+    return PricingError(
+        f"Installation “{installation.name}”: {problem}",
+        code=ERROR_INVALID_INSTALLATION,
+        params={"installation": installation.name, "problem": problem},
+    )
+
+
+def _check_installation(installation: InstallationIn) -> None:
+    if installation.deployment not in DEPLOYMENTS:
+        raise _invalid(installation, f"unknown deployment “{installation.deployment}”.")
+    for h in installation.holdings:
+        if h.quantity <= 0:
+            raise _invalid(installation, f"holding {h.id} has quantity {h.quantity}.")
+        if h.ended_on is not None and not is_first_of_month(h.ended_on):
+            raise _invalid(installation, f"holding {h.id} ends on {h.ended_on}, not a 1st.")
+    for p in installation.periods:
+        if not (is_first_of_month(p.start) and is_first_of_month(p.end)):
+            raise _invalid(installation, f"period {p.start}–{p.end} does not run month to month.")
+        if p.start >= p.end:
+            raise _invalid(installation, f"period {p.start}–{p.end} is empty.")
+
+
+def _check_end(end: date, start: date) -> None:
+    if not is_first_of_month(end):
+        raise PricingError(
+            f"The agreement must end on the first day of a month, not on {end.isoformat()}.",
+            code=ERROR_END_NOT_FIRST_OF_MONTH,
+            params={"end": end},
+        )
+    if end <= start:
+        raise PricingError(
+            f"The agreement must end after it starts: it starts on {start.isoformat()}, "
+            f"so choose an end of {add_months(start, 1).isoformat()} or later.",
+            code=ERROR_END_NOT_AFTER_START,
+            params={"start": start, "end": end},
+        )
+
+
+# --- pricing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive months of one holding with one kind: ``[start, end)``."""
+
+    holding: HoldingIn
+    kind: str
+    start: date
+    end: date
+
+
+def _month_kind(month: date, start: date, periods: Sequence[PeriodIn]) -> str:
+    if month >= start:
+        return KIND_FORWARD
+    # An unpaid past month costs the factor only when the whole installation lapsed; within a
+    # running agreement the holding was simply added mid-term.
+    return KIND_COTERM if under_agreement(periods, month) else KIND_RETROACTIVE
+
+
+def _holding_runs(
+    holding: HoldingIn, periods: Sequence[PeriodIn], start: date, end: date
+) -> tuple[_Run, ...]:
+    """The charged months of one chargeable holding, split into runs of one kind."""
+    runs: list[_Run] = []
+    first = _first_charged_month(holding, periods)
+    for month in _months(first, _charged_until(holding, end)):
+        kind = _month_kind(month, start, periods)
+        following = add_months(month, 1)
+        if runs and runs[-1].kind == kind and runs[-1].end == month:
+            runs[-1] = _Run(holding, kind, runs[-1].start, following)
+        else:
+            runs.append(_Run(holding, kind, month, following))
+    return tuple(runs)
+
+
+def _line_sort_key(line: Line) -> tuple[date, date, int, str]:
+    return (line.start, line.end, _KIND_ORDER[line.kind], line.license_code)
+
+
+def _lines_from_runs(
+    installation_id: int, runs: Iterable[_Run], book: PriceBookIn
+) -> tuple[Line, ...]:
+    groups: dict[tuple[str, str, date, date], list[HoldingIn]] = defaultdict(list)
+    for run in runs:
+        groups[(run.holding.license_code, run.kind, run.start, run.end)].append(run.holding)
+    lines = []
+    for (code, kind, start, end), holdings in groups.items():
+        holdings.sort(key=lambda h: h.id)
+        quantity = sum(h.quantity for h in holdings)
+        rate = book.rates[code]
+        months = months_between(start, end)
+        factor = book.retroactive_factor if kind == KIND_RETROACTIVE else _ONE
+        ssc = line_ssc(quantity=quantity, ssc_per_year=rate, months=months, factor=factor)
+        lines.append(
+            Line(
+                installation_id=installation_id,
+                license_code=code,
+                license_name=holdings[0].license_name,
+                kind=kind,
+                start=start,
+                end=end,
+                months=months,
+                quantity=quantity,
+                ssc_per_year=rate,
+                factor=factor,
+                ssc=ssc,
+                nok=line_nok(ssc=ssc, nok_per_ssc=book.nok_per_ssc),
+                holding_ids=tuple(h.id for h in holdings),
+            )
+        )
+    return tuple(sorted(lines, key=_line_sort_key))
+
+
+def later_price(line: Line, book: PriceBookIn) -> tuple[int, Decimal]:
+    """What a forward line would cost (SSC, NOK) if bought retroactively later."""
+    ssc = line_ssc(
+        quantity=line.quantity,
+        ssc_per_year=line.ssc_per_year,
+        months=line.months,
+        factor=book.retroactive_factor,
+    )
+    return ssc, line_nok(ssc=ssc, nok_per_ssc=book.nok_per_ssc)
+
+
+def _later_totals(lines: Iterable[Line], book: PriceBookIn) -> tuple[int, Decimal]:
+    prices = [later_price(line, book) for line in lines if line.kind == KIND_FORWARD]
+    return sum(ssc for ssc, _ in prices), _exact_sum(nok for _, nok in prices)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One installation's charged runs, before the price book is applied."""
+
+    installation: InstallationIn
+    end: date
+    runs: tuple[_Run, ...]
+    excluded: tuple[Excluded, ...]
+    charges: tuple[HoldingCharge, ...]
+
+
+def _plan(installation: InstallationIn, start: date, end: date) -> _Plan:
+    periods = tuple(sorted(installation.periods, key=lambda p: (p.start, p.end)))
+    runs: list[_Run] = []
+    excluded: list[Excluded] = []
+    charges: list[HoldingCharge] = []
+    for holding in sorted(installation.holdings, key=lambda h: h.id):
+        reason = exclusion_reason(holding)
+        if reason is not None:
+            # A license gone before the agreement starts is no longer the customer's to list.
+            if holding.ended_on is None or holding.ended_on > start:
+                excluded.append(
+                    Excluded(
+                        installation_id=installation.id,
+                        holding_id=holding.id,
+                        license_code=holding.license_code,
+                        license_name=holding.license_name,
+                        quantity=holding.quantity,
+                        reason=reason,
+                    )
+                )
+            continue
+        holding_run = _holding_runs(holding, periods, start, end)
+        if holding_run:
+            runs.extend(holding_run)
+            charges.append(
+                HoldingCharge(
+                    installation_id=installation.id,
+                    holding_id=holding.id,
+                    license_code=holding.license_code,
+                    quantity=holding.quantity,
+                    due=due_date(holding, periods),
+                )
+            )
+    return _Plan(installation, end, tuple(runs), tuple(excluded), tuple(charges))
+
+
+def _check_rates(plans: Iterable[_Plan], book: PriceBookIn) -> None:
+    missing = sorted({run.holding.license_code for p in plans for run in p.runs} - set(book.rates))
+    if missing:
+        codes = ", ".join(missing)
+        raise PricingError(
+            f"The price book has no rate for license type {codes}; "
+            "a price admin must add one before this can be priced.",
+            code=ERROR_MISSING_RATE,
+            params={"license_codes": tuple(missing)},
+        )
+
+
+def _priced(
+    plan: _Plan, start: date, book: PriceBookIn, newest_firmware_release: date | None
+) -> InstallationResult:
+    installation = plan.installation
+    lines = _lines_from_runs(installation.id, plan.runs, book)
+    later_ssc, later_nok = _later_totals(lines, book)
+    return InstallationResult(
+        installation_id=installation.id,
+        name=installation.name,
+        deployment=installation.deployment,
+        applicable=True,
+        not_applicable_reason=None,
+        start=start,
+        end=plan.end,
+        paid_until=paid_until(installation.periods),
+        lines=lines,
+        excluded=plan.excluded,
+        charges=plan.charges,
+        warnings=firmware_warnings(installation, newest_firmware_release),
+        ssc=sum(line.ssc for line in lines),
+        nok=_exact_sum(line.nok for line in lines),
+        later_ssc=later_ssc,
+        later_nok=later_nok,
+    )
+
+
+def _not_applicable(installation: InstallationIn, start: date, end: date) -> InstallationResult:
+    return InstallationResult(
+        installation_id=installation.id,
+        name=installation.name,
+        deployment=installation.deployment,
+        applicable=False,
+        not_applicable_reason=NOT_APPLICABLE_SKYPBX,
+        start=start,
+        end=end,
+        paid_until=paid_until(installation.periods),
+        lines=(),
+        excluded=(),
+        charges=(),
+        warnings=(),
+        ssc=0,
+        nok=Decimal("0.00"),
+        later_ssc=0,
+        later_nok=Decimal("0.00"),
+    )
+
+
+def price(
+    *,
+    installations: Sequence[InstallationIn],
+    quote_date: date,
+    book: PriceBookIn,
+    end: date | None = None,
+    newest_firmware_release: date | None = None,
+) -> PricingResult:
+    """Price an SSA offer for ``installations`` on ``quote_date`` with ``book``.
+
+    ``end`` is the common ``E`` the user chose for every installation; without it each
+    installation gets ``default_end``. Installations keep the order given; everything inside
+    one is sorted, so the order of holdings and periods never matters.
+    """
+    if not installations:
+        raise PricingError(
+            "Choose at least one installation to price.", code=ERROR_NO_INSTALLATIONS
+        )
+    _check_book(book)
+    for installation in installations:
+        _check_installation(installation)
+    # Not applicable is the more fundamental answer than a badly chosen end, so it comes first.
+    if all(i.deployment == DEPLOYMENT_SKYPBX for i in installations):
+        raise NotApplicable(
+            NOT_APPLICABLE_SKYPBX,
+            code=ERROR_NOT_APPLICABLE,
+            params={"installations": tuple(i.name for i in installations)},
+        )
+    start = first_of_month(quote_date)
+    if end is not None:
+        _check_end(end, start)
+
+    def end_of(installation: InstallationIn) -> date:
+        return end if end is not None else default_end(installation, start)
+
+    plans = [
+        _plan(i, start, end_of(i)) if i.deployment == DEPLOYMENT_ON_PREMISE else None
+        for i in installations
+    ]
+    # Every missing rate is reported at once, before anything is priced.
+    _check_rates((p for p in plans if p is not None), book)
+    results = tuple(
+        _priced(plan, start, book, newest_firmware_release)
+        if plan is not None
+        else _not_applicable(i, start, end_of(i))
+        for i, plan in zip(installations, plans, strict=True)
+    )
+    lines = tuple(line for r in results for line in r.lines)
+    net = _exact_sum(line.nok for line in lines)
+    vat = vat_for(net, book.vat_rate)
+    later_ssc, later_nok = _later_totals(lines, book)
+    return PricingResult(
+        quote_date=quote_date,
+        start=start,
+        end=end,
+        installations=results,
+        lines=lines,
+        ssc=sum(line.ssc for line in lines),
+        net=net,
+        vat=vat,
+        gross=_exact_sum((net, vat)),
+        later_ssc=later_ssc,
+        later_nok=later_nok,
+    )

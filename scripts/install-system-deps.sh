@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Debian packages the portal and its tests need. Installs only what is missing, so it is cheap
+# to run from `make` on every setup. Needs root (or sudo) when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  gettext            # compilemessages (Norwegian translations)
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing Debian packages: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

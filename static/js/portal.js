@@ -1,0 +1,15 @@
+// The portal's own small behaviours; no inline scripts, so a strict CSP stays possible.
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (target.matches(".js-autosubmit")) {
+    target.form.submit();
+  }
+  // Agreement period form: preselect every holding activated before the period's end
+  // (DESIGN.md §2.4), as the user picks the end month.
+  if (target.matches("input[name=end][type=month]") && target.value) {
+    const end = target.value + "-01";
+    target.form.querySelectorAll("input[name=holdings][data-activated]").forEach((box) => {
+      box.checked = box.dataset.activated < end;
+    });
+  }
+});

@@ -1,0 +1,160 @@
+"""Shared fixtures: a fixed cast (staff, price admin, reseller A and B users, an outsider with
+no reseller), their customers and installations, and a frozen clock.
+
+No test reads the wall clock: every test runs at FROZEN_NOW unless it travels elsewhere itself.
+"""
+
+import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group, User
+from hypothesis import settings as hypothesis_settings
+
+from customers import services
+from customers.access import PRICE_ADMIN_GROUP, STAFF_GROUP
+from customers.models import LicenseType, Membership, Reseller
+
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+OSLO = ZoneInfo("Europe/Oslo")
+FROZEN_NOW = datetime(2026, 3, 5, 10, 30, tzinfo=OSLO)
+TODAY = FROZEN_NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(FROZEN_NOW, tick=False) as traveller:
+        yield traveller
+
+
+def make_user(username: str, *, group: str | None = None, reseller: Reseller | None = None):
+    user = User.objects.create_user(username=username, email=username, password="x-pass-1234!")
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    if reseller:
+        Membership.objects.create(user=user, reseller=reseller)
+    return user
+
+
+@pytest.fixture
+def reseller_a(db):
+    return Reseller.objects.create(name="Alfa Tele AS")
+
+
+@pytest.fixture
+def reseller_b(db):
+    return Reseller.objects.create(name="Beta Kommunikasjon AS")
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("staff@example.no", group=STAFF_GROUP)
+
+
+@pytest.fixture
+def price_admin(db):
+    return make_user("prices@example.no", group=PRICE_ADMIN_GROUP)
+
+
+@pytest.fixture
+def user_a(reseller_a):
+    return make_user("a@alfa.example.no", reseller=reseller_a)
+
+
+@pytest.fixture
+def user_b(reseller_b):
+    return make_user("b@beta.example.no", reseller=reseller_b)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but member of no reseller and no staff group: sees nothing."""
+    return make_user("nobody@example.no")
+
+
+@pytest.fixture
+def port(db):
+    return LicenseType.objects.get(code="port")
+
+
+@pytest.fixture
+def customer_a(user_a, reseller_a):
+    return services.customer_create(
+        user=user_a, name="Fjordtann AS CANARY-A", org_number="923609016", city="Bergen",
+        contact_name="", email="", phone="", street="", postal_code="", language="nb",
+    )
+
+
+@pytest.fixture
+def customer_b(user_b, reseller_b):
+    return services.customer_create(
+        user=user_b, name="Nordlys Regnskap AS CANARY-B", org_number="", city="Tromsø",
+        contact_name="", email="", phone="", street="", postal_code="", language="nb",
+    )
+
+
+def make_installation(customer, name="Hovedkontor"):
+    return services.installation_create(
+        customer=customer, name=name, deployment="on-premise", hardware_model="IP811",
+        firmware_version="14r2", serial_number="", notes="",
+    )
+
+
+@pytest.fixture
+def installation_a(customer_a):
+    return make_installation(customer_a)
+
+
+@pytest.fixture
+def installation_b(customer_b):
+    return make_installation(customer_b)
+
+
+@pytest.fixture
+def holding_a(installation_a, port):
+    return services.holding_add(installation=installation_a, license_type=port, quantity=10,
+                                activated_on=date(2024, 3, 14))
+
+
+@pytest.fixture
+def holding_b(installation_b, port):
+    return services.holding_add(installation=installation_b, license_type=port, quantity=7,
+                                activated_on=date(2024, 3, 14))
+
+
+@pytest.fixture
+def period_a(installation_a, holding_a):
+    return services.period_create(installation=installation_a, start=date(2024, 7, 1),
+                                  end=date(2025, 7, 1), holdings=[holding_a])
+
+
+@pytest.fixture
+def period_b(installation_b, holding_b):
+    return services.period_create(installation=installation_b, start=date(2024, 7, 1),
+                                  end=date(2025, 7, 1), holdings=[holding_b])
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service-level messages in English for assertions; pages are tested in both languages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -1,0 +1,204 @@
+"""Every URL pattern of the project × every role, in one table.
+
+Roles: anonymous, a user of reseller A (who owns the objects in the URLs), a user of reseller B,
+distributor staff, a price admin, and an outsider (logged in, no reseller, not staff).
+Another reseller's objects answer 404; a role too weak answers 403; anonymous goes to login.
+A denied POST changes nothing. Adding a URL pattern without a row here fails the suite.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from customers import services
+from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding, Membership
+
+ROLES = ("anonymous", "reseller_a", "reseller_b", "staff", "price_admin", "outsider")
+
+
+def statuses(spec: str) -> dict[str, int]:
+    """'302 200 404 200 200 404' → one status per role, in ROLES order."""
+    codes = [int(code) for code in spec.split()]
+    assert len(codes) == len(ROLES)
+    return dict(zip(ROLES, codes, strict=True))
+
+
+@dataclass
+class Row:
+    kwargs: dict[str, str] = field(default_factory=dict)  # URL kwarg → object name
+    get: str = ""
+    post: str | None = None  # None: the URL takes no POST action worth testing
+    data: dict = field(default_factory=dict)  # a valid POST body (object names resolved)
+    unchanged: tuple[str, ...] = ()  # roles whose POST is turned away with a redirect
+
+
+OWN = "302 200 404 200 200 404"  # an object of reseller A's: B and outsiders get 404
+OWN_POST = "302 302 404 302 302 404"
+PUBLIC = "200 200 200 200 200 200"
+LOGGED_IN = "302 200 200 200 200 200"
+
+MATRIX: dict[str, Row] = {
+    "dashboard": Row(get=LOGGED_IN),
+    "healthz": Row(get=PUBLIC),
+    "customer_list": Row(get=LOGGED_IN),
+    "customer_create": Row(
+        get="302 200 200 200 200 302",
+        # The outsider belongs to no reseller: sent back with a message, nothing created.
+        post="302 302 302 302 302 302",
+        data={"name": "Ny Kunde AS", "org_number": "", "language": "nb",
+              "reseller": "reseller_a"},
+        unchanged=("outsider",),
+    ),
+    "customer_detail": Row({"pk": "customer"}, OWN),
+    "customer_edit": Row({"pk": "customer"}, OWN, OWN_POST,
+                         {"name": "Renamed AS", "org_number": "", "language": "en"}),
+    "customer_move": Row({"pk": "customer"}, "302 403 404 200 200 404",
+                         "302 403 404 302 302 404", {"reseller": "reseller_b"}),
+    "installation_create": Row({"customer_pk": "customer"}, OWN, OWN_POST,
+                               {"name": "Filial", "deployment": "on-premise"}),
+    "installation_detail": Row({"pk": "installation"}, OWN),
+    "installation_edit": Row({"pk": "installation"}, OWN, OWN_POST,
+                             {"name": "Renamed", "deployment": "skypbx"}),
+    "holding_create": Row({"installation_pk": "installation"}, OWN, OWN_POST,
+                          {"license_type": "port_type", "quantity": "3",
+                           "activated_on": "2026-02-01"}),
+    "holding_edit": Row({"pk": "holding"}, OWN, OWN_POST,
+                        {"license_type": "port_type", "quantity": "4",
+                         "activated_on": "2026-01-10"}),
+    "holding_end": Row({"pk": "holding"}, OWN, OWN_POST, {"ended_on": "2026-04", "keep": "1"}),
+    "holding_delete": Row({"pk": "holding"}, OWN, OWN_POST),
+    "period_create": Row({"installation_pk": "installation"}, OWN, OWN_POST,
+                         {"start": "2025-07", "end": "2026-07", "holdings": "holding"}),
+    "period_edit": Row({"pk": "period"}, OWN, OWN_POST,
+                       {"start": "2023-08", "end": "2024-08", "holdings": "paid_holding"}),
+    "period_delete": Row({"pk": "period"}, OWN, OWN_POST),
+    # Accounts
+    "login": Row(get="200 302 302 302 302 302"),
+    "logout": Row(get="405 405 405 405 405 405", post="302 302 302 302 302 302"),
+    "password_reset": Row(get=PUBLIC),
+    "password_reset_done": Row(get=PUBLIC),
+    "password_reset_confirm": Row({"uidb64": "uid", "token": "token"}, PUBLIC),
+    "password_reset_complete": Row(get=PUBLIC),
+    "password_change": Row(get=LOGGED_IN),
+    "password_change_done": Row(get=LOGGED_IN),
+    "invite": Row(get="302 403 403 200 200 403", post="302 403 403 302 302 403",
+                  data={"email": "new@example.no", "first_name": "Nina",
+                        "reseller": "reseller_a"}),
+    "set_language": Row(get="302 302 302 302 302 302", post="302 302 302 302 302 302",
+                        data={"language": "en", "next": "/"}),
+}
+
+
+def all_url_names() -> set[str]:
+    """Every named pattern outside the admin, which has its own test below."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and namespace != "admin":
+                assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_pattern_has_a_row_in_the_matrix():
+    missing = all_url_names() - set(MATRIX)
+    stale = set(MATRIX) - all_url_names()
+    assert not missing, f"URL patterns without a row in the access matrix: {sorted(missing)}"
+    assert not stale, f"rows for URL patterns that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, customer_a,
+          installation_a, customer_b, port):
+    paid_holding = services.holding_add(installation=installation_a, license_type=port,
+                                        quantity=10, activated_on=date(2023, 5, 2))
+    period = services.period_create(installation=installation_a, start=date(2023, 7, 1),
+                                    end=date(2024, 7, 1), holdings=[paid_holding])
+    holding = services.holding_add(installation=installation_a, license_type=port, quantity=2,
+                                   activated_on=date(2026, 1, 10))
+    return {
+        "objects": {
+            "customer": customer_a, "installation": installation_a, "holding": holding,
+            "paid_holding": paid_holding, "period": period, "reseller_a": reseller_a,
+            "reseller_b": reseller_b, "port_type": port, "uid": "MQ", "token": "bad-token",
+        },
+        "users": {"anonymous": None, "reseller_a": user_a, "reseller_b": user_b,
+                  "staff": staff, "price_admin": price_admin, "outsider": outsider},
+    }
+
+
+def url_for(name: str, world) -> str:
+    kwargs = {key: getattr(world["objects"][obj], "pk", world["objects"][obj])
+              for key, obj in MATRIX[name].kwargs.items()}
+    return reverse(name, kwargs=kwargs)
+
+
+def login(client, world, role):
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+
+
+def snapshot() -> list:
+    """Everything a write in this project could change."""
+    return [
+        list(Customer.objects.order_by("pk").values()),
+        list(Installation.objects.order_by("pk").values()),
+        list(LicenseHolding.objects.order_by("pk").values()),
+        list(AgreementPeriod.objects.order_by("pk").values()),
+        list(AgreementPeriod.holdings.through.objects.order_by("pk").values()),
+        list(User.objects.order_by("pk").values("pk", "username", "password")),
+        list(Membership.objects.order_by("pk").values()),
+    ]
+
+
+GET_CASES = [(name, role) for name in MATRIX for role in ROLES]
+POST_CASES = [(name, role) for name, row in MATRIX.items() if row.post for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), GET_CASES)
+def test_get_answers_as_the_matrix_says(client, world, name, role):
+    login(client, world, role)
+    response = client.get(url_for(name, world))
+    expected = statuses(MATRIX[name].get)[role]
+    assert response.status_code == expected
+    if expected == 302 and role == "anonymous" and name not in ("set_language",):
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "role"), POST_CASES)
+def test_post_answers_as_the_matrix_says_and_a_denied_write_changes_nothing(
+    client, world, name, role
+):
+    row = MATRIX[name]
+    data = {key: getattr(world["objects"].get(value), "pk", value) if isinstance(value, str)
+            else value for key, value in row.data.items()}
+    login(client, world, role)
+    before = snapshot()
+    response = client.post(url_for(name, world), data)
+    expected = statuses(row.post)[role]
+    assert response.status_code == expected
+    if expected in (403, 404) or role in row.unchanged or (
+        role == "anonymous" and name not in ("logout", "set_language")
+    ):
+        assert snapshot() == before, "a denied write changed something"
+    elif name not in ("logout", "set_language"):
+        assert snapshot() != before, "an allowed write did nothing (is the POST body valid?)"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "reseller_a", "outsider"])
+def test_the_django_admin_is_closed_to_everyone_but_admin_users(client, world, role):
+    login(client, world, role)
+    for path in ("/admin/", "/admin/customers/customer/",
+                 f"/admin/customers/customer/{world['objects']['customer'].pk}/change/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
