@@ -282,7 +282,9 @@ class AgreementPeriod(models.Model):
         verbose_name = _("agreement period")
         verbose_name_plural = _("agreement periods")
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="period_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="period_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:

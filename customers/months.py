@@ -1,9 +1,9 @@
-"""Whole-calendar-month arithmetic shared by the models, forms and services.
+"""Whole-calendar-month arithmetic: the one calendar module of the project.
 
-The pricing engine (quotes/pricing.py) has its own copy of these few lines on purpose: it must
-import nothing from Django or the apps, and the customers app must not import quotes.
+Pure Python with no Django import, so the pricing engine (quotes/pricing.py) uses it too.
 """
 
+from collections.abc import Iterator
 from datetime import date
 
 
@@ -11,14 +11,37 @@ def first_of_month(day: date) -> date:
     return day.replace(day=1)
 
 
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + (day.month - 1) + months
-    return date(index // 12, index % 12 + 1, 1)
+def is_first_of_month(day: date | None) -> bool:
+    return day is not None and day.day == 1
 
 
 def months_between(start: date, end: date) -> int:
+    """Whole calendar months from `start` to `end` (negative when `end` is earlier); days ignored:
+    months(a, b) = (b.year - a.year) * 12 + b.month - a.month (DESIGN.md §2.4)."""
     return (end.year - start.year) * 12 + end.month - start.month
 
 
-def is_first_of_month(day: date | None) -> bool:
-    return day is not None and day.day == 1
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months` calendar months; a day past the target month's end is clamped."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month0 = divmod(index, 12)
+    return date(year, month0 + 1, min(day.day, days_in_month(year, month0 + 1)))
+
+
+def days_in_month(year: int, month: int) -> int:
+    next_month = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return (next_month - date(year, month, 1)).days
+
+
+def first_july_after(day: date) -> date:
+    """The first 1 July strictly after `day`: the usual end of an SSA year."""
+    july = date(day.year, 7, 1)
+    return july if july > day else date(day.year + 1, 7, 1)
+
+
+def month_range(start: date, end: date) -> Iterator[date]:
+    """First-of-month dates in [start, end)."""
+    month = first_of_month(start)
+    while month < end:
+        yield month
+        month = add_months(month, 1)

@@ -23,7 +23,7 @@ from customers.forms import (
     PeriodForm,
 )
 from customers.models import Deployment
-from customers.months import add_months, first_of_month
+from customers.months import add_months, first_july_after, first_of_month
 
 
 def attach_errors(form, error: ValidationError) -> None:
@@ -39,13 +39,6 @@ def paginate(request, queryset):
     return Paginator(queryset, 25).get_page(request.GET.get("page"))
 
 
-def next_first_of_july(today):
-    """The coming 1 July: the usual end of an SSA year."""
-    month = first_of_month(today)
-    candidate = month.replace(month=7)
-    return candidate if candidate > today else candidate.replace(year=candidate.year + 1)
-
-
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
@@ -54,7 +47,7 @@ def healthz(request):
 def dashboard(request):
     today = timezone.localdate()
     this_month = first_of_month(today)
-    renewal_date = next_first_of_july(today)
+    renewal_date = first_july_after(today)
     installations = (
         access.installations_for(request.user)
         .filter(deployment=Deployment.ON_PREMISE)

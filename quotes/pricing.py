@@ -31,6 +31,16 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
 from fractions import Fraction
 
+# The project's one calendar module: pure Python, no Django (re-exported for callers here).
+from customers.months import (  # noqa: F401
+    add_months,
+    first_july_after,
+    first_of_month,
+    is_first_of_month,
+    month_range,
+    months_between,
+)
+
 KIND_FORWARD = "forward"
 KIND_COTERM = "coterm"
 KIND_RETROACTIVE = "retroactive"
@@ -226,48 +236,9 @@ class PricingResult:
 # --- calendar ---------------------------------------------------------------------------------
 
 
-def first_of_month(d: date) -> date:
-    return d.replace(day=1)
-
-
-def is_first_of_month(d: date) -> bool:
-    return d.day == 1
-
-
-def months_between(a: date, b: date) -> int:
-    """Whole calendar months from ``a`` to ``b`` (negative when ``b`` is earlier); days ignored."""
-    return (b.year - a.year) * 12 + b.month - a.month
-
-
-def add_months(d: date, n: int) -> date:
-    """``d`` moved by ``n`` calendar months; a day past the target month's end is clamped."""
-    index = d.year * 12 + d.month - 1 + n
-    year, month0 = divmod(index, 12)
-    return date(year, month0 + 1, min(d.day, _days_in_month(year, month0 + 1)))
-
-
-def first_july_after(d: date) -> date:
-    """The first 1 July strictly after ``d``."""
-    july = date(d.year, 7, 1)
-    return july if july > d else date(d.year + 1, 7, 1)
-
-
-def _days_in_month(year: int, month: int) -> int:
-    next_month = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return (next_month - date(year, month, 1)).days
-
-
 def _years_before(d: date, years: int) -> date:
     # 29 February has no twin in most years; the day before 1 March is close enough.
     return add_months(d, -12 * years)
-
-
-def _months(start: date, end: date) -> Iterable[date]:
-    """First-of-month dates in ``[start, end)``."""
-    month = start
-    while month < end:
-        yield month
-        month = add_months(month, 1)
 
 
 # --- money ------------------------------------------------------------------------------------
@@ -494,7 +465,7 @@ def _holding_runs(
     """The charged months of one chargeable holding, split into runs of one kind."""
     runs: list[_Run] = []
     first = _first_charged_month(holding, periods)
-    for month in _months(first, _charged_until(holding, end)):
+    for month in month_range(first, _charged_until(holding, end)):
         kind = _month_kind(month, start, periods)
         following = add_months(month, 1)
         if runs and runs[-1].kind == kind and runs[-1].end == month:

@@ -78,9 +78,11 @@ def test_the_ui_speaks_norwegian_by_default_and_english_on_request(user_a):
     assert "Customers" in english.get("/customers/").content.decode()
 
 
-def test_staff_invite_a_reseller_user_who_gets_a_set_password_link(client, staff, reseller_a):
+def test_staff_invite_a_reseller_user_who_gets_a_set_password_link(
+    client, staff, reseller_a, django_capture_on_commit_callbacks
+):
     client.force_login(staff)
-    with pytest.MonkeyPatch.context():
+    with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/invite/", {
             "email": "ny@alfa.example.no", "first_name": "Nina", "last_name": "Ny",
             "reseller": reseller_a.pk,

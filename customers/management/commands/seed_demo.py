@@ -16,7 +16,7 @@ from django.utils import timezone
 from customers import services
 from customers.access import PRICE_ADMIN_GROUP, STAFF_GROUP
 from customers.models import Customer, Deployment, Installation, LicenseType, Membership, Reseller
-from customers.months import add_months, first_of_month
+from customers.months import add_months, first_july_after, first_of_month
 
 DEMO_PASSWORD = "demo-ssa-2026"  # noqa: S105 - printed demo logins for a local trial only
 
@@ -98,12 +98,6 @@ def valid_org_number(rng: random.Random) -> str:
             return "".join(map(str, digits)) + str(check)
 
 
-def cycle_end(today: date) -> date:
-    """The 1 July that ends the SSA year running today."""
-    july = date(today.year, 7, 1)
-    return july if first_of_month(today) < july else date(today.year + 1, 7, 1)
-
-
 class Command(BaseCommand):
     help = "Load idempotent Norwegian demo data and print the demo logins."
 
@@ -173,12 +167,12 @@ class Command(BaseCommand):
                 "hardware_model": "" if scenario.deployment == Deployment.SKYPBX
                 else rng.choice(MODELS),
                 "serial_number": "" if scenario.deployment == Deployment.SKYPBX
-                else "00-90-33-%02X-%02X-%02X" % tuple(rng.randrange(256) for _ in range(3)),
+                else "00-90-33-" + "-".join(f"{rng.randrange(256):02X}" for _ in range(3)),
             },
         )
         if not created:
             return
-        end = cycle_end(today)
+        end = first_july_after(today)  # the end of the SSA year running today
         if scenario.paid_until_offset_years is None:
             first_activation = add_months(first_of_month(today), -rng.randint(2, 5)).replace(
                 day=rng.randint(1, 27))
