@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers import services
 from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding, Membership
+from quotes import services as services_quotes
+from quotes.models import PriceBook, PriceBookRate
 
 ROLES = ("anonymous", "reseller_a", "reseller_b", "staff", "price_admin", "outsider")
 
@@ -39,6 +41,9 @@ OWN = "302 200 404 200 200 404"  # an object of reseller A's: B and outsiders ge
 OWN_POST = "302 302 404 302 302 404"
 PUBLIC = "200 200 200 200 200 200"
 LOGGED_IN = "302 200 200 200 200 200"
+STAFF_READ = "302 404 404 200 200 404"
+PRICE_PAGE = "302 404 404 403 200 404"
+PRICE_WRITE = "302 404 404 403 302 404"
 
 MATRIX: dict[str, Row] = {
     "dashboard": Row(get=LOGGED_IN),
@@ -87,6 +92,17 @@ MATRIX: dict[str, Row] = {
     "invite": Row(get="302 403 403 200 200 403", post="302 403 403 302 302 403",
                   data={"email": "new@example.no", "first_name": "Nina",
                         "reseller": "reseller_a"}),
+    # Price books: staff read, price admins write, resellers and outsiders get 404.
+    "price_book_list": Row(get=STAFF_READ),
+    "price_book_detail": Row({"pk": "book"}, STAFF_READ),
+    "price_book_copy": Row({"pk": "book"}, "302 405 405 405 405 405", PRICE_WRITE),
+    "price_book_edit": Row({"pk": "draft"}, PRICE_PAGE, PRICE_WRITE,
+                           {"name": "Renamed draft", "effective_from": "2026-07-01",
+                            "nok_per_ssc": "1.5", "retroactive_factor": "2",
+                            "vat_percent": "25"}),
+    "price_book_publish": Row({"pk": "draft"}, PRICE_PAGE, PRICE_WRITE),
+    "price_book_delete": Row({"pk": "draft"}, PRICE_PAGE, PRICE_WRITE),
+    "installation_preview": Row({"pk": "installation"}, OWN),
     "set_language": Row(get="302 302 302 302 302 302", post="302 302 302 302 302 302",
                         data={"language": "en", "next": "/"}),
 }
@@ -124,11 +140,14 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
                                     end=date(2024, 7, 1), holdings=[paid_holding])
     holding = services.holding_add(installation=installation_a, license_type=port, quantity=2,
                                    activated_on=date(2026, 1, 10))
+    book = PriceBook.objects.get()
     return {
         "objects": {
             "customer": customer_a, "installation": installation_a, "holding": holding,
             "paid_holding": paid_holding, "period": period, "reseller_a": reseller_a,
             "reseller_b": reseller_b, "port_type": port, "uid": "MQ", "token": "bad-token",
+            "book": book, "draft": services_quotes.price_book_create_draft(source=book,
+                                                                           user=price_admin),
         },
         "users": {"anonymous": None, "reseller_a": user_a, "reseller_b": user_b,
                   "staff": staff, "price_admin": price_admin, "outsider": outsider},
@@ -157,6 +176,8 @@ def snapshot() -> list:
         list(AgreementPeriod.holdings.through.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "username", "password")),
         list(Membership.objects.order_by("pk").values()),
+        list(PriceBook.objects.order_by("pk").values()),
+        list(PriceBookRate.objects.order_by("pk").values()),
     ]
 
 

@@ -1,0 +1,131 @@
+"""Reads that feed the pricing engine: Django models in, pure dataclasses out.
+
+The engine (quotes/pricing.py) knows nothing of the database; this module loads exactly what it
+needs in a fixed number of queries and translates its domain errors for the user.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from customers.models import AgreementPeriod, FirmwareRelease, Installation, LicenseHolding
+from quotes import pricing
+from quotes.models import PriceBook
+
+
+class PricingUnavailable(Exception):
+    """A quote cannot be priced; `message` says why in the user's language."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# The engine's user-visible texts, marked here for translation (the engine stays free of Django);
+# a test checks that they match the engine's constants word for word.
+ENGINE_TEXTS = (
+    gettext_noop("skyPBX includes all upgrades, so an SSA is not applicable."),
+    gettext_noop("not covered by SSA"),
+    gettext_noop("rented licenses include upgrades"),
+    gettext_noop("No support for this version; full use of a new version may need a hardware "
+                 "upgrade."),
+    gettext_noop("Unknown firmware version."),
+)
+
+
+def translate_engine_text(text: str) -> str:
+    return _(text)
+
+
+def engine_error_message(error: pricing.PricingError) -> str:
+    params = error.params
+    if error.code == pricing.ERROR_NOT_APPLICABLE:
+        return _("skyPBX includes all upgrades, so an SSA is not applicable.")
+    if error.code == pricing.ERROR_MISSING_RATE:
+        return _("The price book in force has no rate for %(codes)s; a price admin must add "
+                 "it before this can be priced.") % {
+            "codes": ", ".join(params.get("license_codes", ()))}
+    if error.code in (pricing.ERROR_END_NOT_AFTER_START, pricing.ERROR_END_NOT_FIRST_OF_MONTH):
+        return _("The agreement must end on the first of a month after it starts; choose an "
+                 "end month after this month.")
+    if error.code == pricing.ERROR_NO_INSTALLATIONS:
+        return _("Choose at least one installation.")
+    return error.message
+
+
+def book_input(book: PriceBook) -> pricing.PriceBookIn:
+    return pricing.PriceBookIn(
+        nok_per_ssc=book.nok_per_ssc, retroactive_factor=book.retroactive_factor,
+        vat_rate=book.vat_rate, rates=book.rate_map(),
+    )
+
+
+def installation_inputs(
+    installations: Iterable[Installation], releases: dict[str, date]
+) -> list[pricing.InstallationIn]:
+    """Engine inputs for installations loaded with `with_pricing_data`."""
+    return [
+        pricing.InstallationIn(
+            id=installation.pk,
+            name=installation.name,
+            deployment=installation.deployment,
+            firmware_version=installation.firmware_version,
+            firmware_released_on=releases.get(installation.firmware_version.strip().lower()),
+            holdings=tuple(
+                pricing.HoldingIn(
+                    id=h.pk, license_code=h.license_type.code, license_name=h.license_type.name,
+                    covered=h.license_type.covered, rented=h.rented, quantity=h.quantity,
+                    activated_on=h.activated_on, ended_on=h.ended_on,
+                )
+                for h in installation.holdings.all()
+            ),
+            periods=tuple(
+                pricing.PeriodIn(start=p.start, end=p.end,
+                                 holding_ids=frozenset(h.pk for h in p.holdings.all()))
+                for p in installation.periods.all()
+            ),
+        )
+        for installation in installations
+    ]
+
+
+def with_pricing_data(installations):
+    """Prefetch what the engine reads, so pricing N installations costs a constant number of
+    queries."""
+    return installations.select_related("customer").prefetch_related(
+        Prefetch("holdings", queryset=LicenseHolding.objects.select_related("license_type")),
+        Prefetch("periods", queryset=AgreementPeriod.objects.prefetch_related(
+            Prefetch("holdings", queryset=LicenseHolding.objects.only("pk")))),
+    )
+
+
+def firmware_releases() -> dict[str, date]:
+    return {version.lower(): released_on
+            for version, released_on in FirmwareRelease.objects.values_list("version",
+                                                                            "released_on")}
+
+
+def price_installations(
+    *, installations: Sequence[Installation], quote_date: date, end: date | None = None,
+    book: PriceBook | None = None,
+) -> tuple[pricing.PricingResult, PriceBook]:
+    """Price installations (loaded with `with_pricing_data`) on `quote_date` with the book in
+    force that day. Raises PricingUnavailable with a message the user can act on."""
+    if book is None:
+        book = PriceBook.objects.in_force_on(quote_date)
+    if book is None:
+        raise PricingUnavailable(_("No price book is in force on %(date)s; a price admin must "
+                                   "publish one.") % {"date": f"{quote_date:%d.%m.%Y}"})
+    releases = firmware_releases()
+    try:
+        result = pricing.price(
+            installations=installation_inputs(installations, releases),
+            quote_date=quote_date, book=book_input(book), end=end,
+            newest_firmware_release=max(releases.values(), default=None),
+        )
+    except pricing.PricingError as error:
+        raise PricingUnavailable(engine_error_message(error)) from error
+    return result, book
