@@ -288,7 +288,8 @@ class AgreementPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start:%Y-%m} – {self.end:%Y-%m}"
+        # People read the last month included; the stored end is exclusive.
+        return f"{self.start:%m.%Y} – {add_months(self.end, -1):%m.%Y}"
 
     @property
     def months(self) -> int:

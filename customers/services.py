@@ -24,7 +24,7 @@ from customers.models import (
     PeriodSource,
     Reseller,
 )
-from customers.months import is_first_of_month
+from customers.months import add_months, is_first_of_month
 from customers.validators import normalize_org_number
 
 CUSTOMER_FIELDS = (
@@ -248,7 +248,7 @@ def _validate_period(
             "The period %(start)s – %(end)s (%(source)s) already paid for %(holdings)s in some of "
             "these months. One license is never paid twice for the same month; shorten one of "
             "the periods or leave those licenses out.") % {
-                "start": f"{clash.start:%m.%Y}", "end": f"{clash.end:%m.%Y}",
+                "start": f"{clash.start:%m.%Y}", "end": f"{add_months(clash.end, -1):%m.%Y}",
                 "source": clash.get_source_display().lower(),
                 "holdings": ", ".join(str(h) for h in paid_twice),
         })
@@ -318,7 +318,9 @@ def user_invite(
         raise ValidationError({"email": _("A user with this e-mail address already exists.")})
     if not staff and reseller is None:
         raise ValidationError({"reseller": _("Choose the reseller this user works for.")})
-    user = User(username=email, email=email, first_name=first_name, last_name=last_name)
+    # Staff get the Django admin for inspection; their group decides what they see there.
+    user = User(username=email, email=email, first_name=first_name, last_name=last_name,
+                is_staff=staff)
     user.set_unusable_password()
     user.save()
     if staff:

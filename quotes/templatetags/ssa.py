@@ -1,5 +1,5 @@
 """Template filters of the offer pages: money and SSC as a Norwegian or English reader expects
-them (`kr 1 234,50` / `NOK 1,234.50`), end-exclusive periods as months people read.
+them (`kr 1 234,50` / `NOK 1,234.50`).
 
 Formatting only; amounts arrive already rounded by the pricing engine.
 """
@@ -8,8 +8,6 @@ from decimal import Decimal
 
 from django import template
 from django.utils.translation import get_language, gettext
-
-from customers.months import add_months
 
 register = template.Library()
 
@@ -55,13 +53,6 @@ def format_factor(factor: Decimal) -> str:
 register.filter("nok", format_nok)
 register.filter("ssc", format_ssc)
 register.filter("factor", format_factor)
-
-
-@register.filter
-def last_month(end):
-    """The last month inside [start, end): periods are stored end-exclusive, people read the
-    last month included."""
-    return add_months(end, -1) if end else end
 
 
 @register.filter

@@ -155,3 +155,17 @@ def test_seed_demo_has_lapsed_current_never_and_mid_term_additions():
                         if not h.periods.exists() and i.periods.exists()
                         and h.license_type.covered and not h.rented]
     assert unpaid_additions, "licenses added mid-term"
+
+
+def test_price_admins_keep_the_catalogue_in_the_django_admin(client, price_admin, staff):
+    price_admin.is_staff = staff.is_staff = True
+    price_admin.save()
+    staff.save()
+    client.force_login(price_admin)
+    assert client.get("/admin/customers/licensetype/").status_code == 200
+    assert client.get("/admin/customers/firmwarerelease/add/").status_code == 200
+    client.force_login(staff)
+    assert client.get("/admin/customers/licensetype/").status_code == 200, "staff inspect"
+    assert client.get("/admin/customers/licensetype/add/").status_code == 403
+    customer_change = client.get("/admin/customers/customer/add/")
+    assert customer_change.status_code == 403, "domain models are read-only in the admin"

@@ -50,7 +50,7 @@ def test_one_holding_is_never_paid_twice_for_the_same_month(installation_a, hold
     with pytest.raises(ValidationError) as error:
         create(installation_a, date(2025, 1, 1), date(2026, 1, 1), [holding_a])
     message = str(error.value)
-    assert "07.2024 – 07.2025" in message, "the message names the clashing period"
+    assert "07.2024 – 06.2025" in message, "the message names the clashing period"
     assert AgreementPeriod.objects.count() == 1
 
 

@@ -57,5 +57,5 @@ def test_the_installation_page_shows_paid_until_and_the_gaps(client, user_a, ins
                                                              period_a):
     client.force_login(user_a)
     html = client.get(f"/installations/{installation_a.pk}/").content.decode()
-    assert "07.2025 – 03.2026" in html, "the gap from paid-until to this month"
+    assert "07.2025 – 02.2026" in html, "the gap from paid-until up to last month"
     assert 'class="badge text-bg-danger' in html

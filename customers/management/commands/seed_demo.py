@@ -157,6 +157,9 @@ class Command(BaseCommand):
             user.save()
         if group:
             user.groups.add(Group.objects.get(name=group))
+            if not user.is_staff:  # the Django admin, for inspection and the catalogue
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
         return username
 
     def installation(self, customer, name, scenario, types, rng, today):

@@ -1,0 +1,13 @@
+"""Periods are stored end-exclusive ([start, end), first-of-month dates); people read the last
+month included. `{{ period.end|last_month|date:"m.Y" }}` shows 06.2026 for an end of 2026-07-01."""
+
+from django import template
+
+from customers.months import add_months
+
+register = template.Library()
+
+
+@register.filter
+def last_month(end):
+    return add_months(end, -1) if end else end
