@@ -1,11 +1,11 @@
 """Scoped reads of the quotes app, built on the roles of customers/access.py (which cannot import
 this app: dependencies point from quotes to customers only)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from customers.access import AnyUser, is_distributor_staff
-from quotes.models import PriceBook
+from customers.access import AnyUser, is_distributor_staff, reseller_of
+from quotes.models import PriceBook, Quote, QuoteState
 
 
 def price_books_for(user: AnyUser) -> QuerySet[PriceBook]:
@@ -15,3 +15,22 @@ def price_books_for(user: AnyUser) -> QuerySet[PriceBook]:
 
 def get_price_book_for_user(user: AnyUser, pk: int) -> PriceBook:
     return get_object_or_404(price_books_for(user), pk=pk)
+
+
+def quotes_for(user: AnyUser) -> QuerySet[Quote]:
+    """Staff see every offer. A reseller sees the drafts of its customers (drafts follow the
+    customer) and the offers issued in its name (issued offers stay with the reseller recorded
+    on them, even if the customer moves on)."""
+    if is_distributor_staff(user):
+        return Quote.objects.all()
+    reseller = reseller_of(user)
+    if reseller is None:
+        return Quote.objects.none()
+    return Quote.objects.filter(
+        Q(state=QuoteState.DRAFT, customer__reseller=reseller)
+        | (~Q(state=QuoteState.DRAFT) & Q(reseller=reseller))
+    )
+
+
+def get_quote_for_user(user: AnyUser, pk: int) -> Quote:
+    return get_object_or_404(quotes_for(user).select_related("customer", "reseller"), pk=pk)

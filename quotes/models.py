@@ -6,7 +6,7 @@ published book or its rates, so not even a careless script can alter history; ev
 recorded by django-simple-history (who, when, old, new).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -167,3 +167,307 @@ class PriceBookRate(models.Model):
 
     def _book_is_published(self) -> bool:
         return PriceBook.objects.filter(pk=self.book_id, state=PriceBookState.PUBLISHED).exists()
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+
+class QuoteState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class QuoteQuerySet(models.QuerySet):
+    def drafts(self) -> "QuoteQuerySet":
+        return self.filter(state=QuoteState.DRAFT)
+
+    def issued(self) -> "QuoteQuerySet":
+        """Every offer that has a number, whatever became of it."""
+        return self.exclude(state=QuoteState.DRAFT)
+
+    def open(self, today: date) -> "QuoteQuerySet":
+        """Issued, unanswered and still valid: the customer can accept these."""
+        return self.filter(state=QuoteState.ISSUED, valid_until__gte=today)
+
+    def expired(self, today: date) -> "QuoteQuerySet":
+        """Issued and unanswered past their validity (derived; no job rewrites states)."""
+        return self.filter(state=QuoteState.ISSUED, valid_until__lt=today)
+
+    def expiring_within(self, today: date, days: int) -> "QuoteQuerySet":
+        return self.open(today).filter(valid_until__lte=today + timedelta(days=days))
+
+    def ready_to_issue(self) -> "QuoteQuerySet":
+        return self.drafts().filter(ready_to_issue=True)
+
+    def search(self, text: str) -> "QuoteQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(number__icontains=text) | Q(customer_name__icontains=text)
+                           | Q(customer__name__icontains=text))
+
+
+class Quote(models.Model):
+    """An SSA offer. A draft keeps only the user's inputs and is re-priced on every view;
+    issuing copies every input and figure onto the offer, which never changes again but its
+    state (DESIGN.md §3)."""
+
+    # Identity: SSA-<year>-<5 digits>[-R<n>], gapless per year, assigned at issue.
+    number = models.CharField(_("number"), max_length=24, null=True, blank=True, unique=True)
+    number_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    number_sequence = models.PositiveIntegerField(null=True, blank=True)
+    revision = models.PositiveSmallIntegerField(null=True, blank=True)
+    revision_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions",
+        verbose_name=_("revision of"),
+    )
+    state = models.CharField(_("state"), max_length=12, choices=QuoteState.choices,
+                             default=QuoteState.DRAFT)
+    ready_to_issue = models.BooleanField(_("ready to issue"), default=False)
+
+    # The user's inputs (a draft is nothing more).
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
+                                 related_name="quotes", verbose_name=_("customer"))
+    installations = models.ManyToManyField("customers.Installation", related_name="quotes",
+                                           verbose_name=_("installations"))
+    end_override = models.DateField(_("common end"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=2,
+                                choices=[("nb", _("Norwegian bokmål")), ("en", _("English"))],
+                                default="nb")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    # The snapshot made at issue.
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    reseller = models.ForeignKey("customers.Reseller", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="quotes",
+                                 verbose_name=_("reseller"))
+    reseller_name = models.CharField(max_length=200, blank=True)
+    customer_name = models.CharField(max_length=200, blank=True)
+    customer_org_number = models.CharField(max_length=9, blank=True)
+    customer_address = models.TextField(blank=True)
+    customer_contact = models.CharField(max_length=200, blank=True)
+    customer_email = models.EmailField(blank=True)
+    price_book = models.ForeignKey(PriceBook, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="quotes")
+    price_book_name = models.CharField(max_length=120, blank=True)
+    nok_per_ssc = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    retroactive_factor = models.DecimalField(max_digits=5, decimal_places=2, null=True,
+                                             blank=True)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    start = models.DateField(null=True, blank=True)
+    total_ssc = models.PositiveIntegerField(null=True, blank=True)
+    net = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    gross = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    later_ssc = models.PositiveIntegerField(null=True, blank=True)
+    later_nok = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    verification_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    # The answer.
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    accepted_by_name = models.CharField(_("accepted by"), max_length=200, blank=True)
+    decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    periods = models.ManyToManyField("customers.AgreementPeriod", blank=True,
+                                     related_name="quotes",
+                                     verbose_name=_("agreement periods made on acceptance"))
+
+    objects = QuoteQuerySet.as_manager()
+
+    # What issuing freezes: a save that changes any of these on an issued offer is refused.
+    FROZEN_FIELDS = (
+        "number", "number_year", "number_sequence", "revision", "revision_of_id", "customer_id",
+        "end_override", "language", "issued_at", "issued_by_id", "issue_date", "valid_until",
+        "reseller_id", "reseller_name", "customer_name", "customer_org_number",
+        "customer_address", "customer_contact", "customer_email", "price_book_id",
+        "price_book_name", "nok_per_ssc", "retroactive_factor", "vat_rate", "start",
+        "total_ssc", "net", "vat", "gross", "later_ssc", "later_nok", "verification_token",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        constraints = [
+            models.UniqueConstraint(fields=["number_year", "number_sequence", "revision"],
+                                    name="one_offer_per_number_and_revision"),
+            models.CheckConstraint(
+                condition=Q(state="draft") | (Q(number__isnull=False)
+                                              & Q(valid_until__isnull=False)),
+                name="issued_offer_has_number_and_validity",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "valid_until"], name="quote_state_validity")]
+
+    def __str__(self) -> str:
+        return self.number or _("Draft offer for %(customer)s") % {"customer": self.customer}
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = Quote.objects.filter(pk=self.pk).values(*self.FROZEN_FIELDS, "state").first()
+            if stored and stored["state"] != QuoteState.DRAFT:
+                changed = [f for f in self.FROZEN_FIELDS if stored[f] != getattr(self, f)]
+                if changed:
+                    raise FrozenError(
+                        f"Offer {self.number} is issued; {', '.join(changed)} cannot change.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("quote_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        if self.state != QuoteState.DRAFT:
+            raise FrozenError(f"Offer {self.number} is issued and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == QuoteState.DRAFT
+
+    def is_expired(self, today: date) -> bool:
+        return self.state == QuoteState.ISSUED and self.valid_until < today
+
+    def display_state(self, today: date) -> str:
+        """The state a person sees: an issued offer past its validity reads "expired"."""
+        return "expired" if self.is_expired(today) else self.state
+
+    @staticmethod
+    def format_number(year: int, sequence: int, revision: int) -> str:
+        number = f"SSA-{year}-{sequence:05d}"
+        return number if revision <= 1 else f"{number}-R{revision}"
+
+
+class IssuedPartMixin:
+    """Lines, sections and charges exist only on issued offers and never change."""
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise FrozenError("Parts of an issued offer never change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError("Parts of an issued offer are never deleted.")
+
+
+class QuoteSection(IssuedPartMixin, models.Model):
+    """One installation of an issued offer, as it was at issue."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="sections")
+    installation = models.ForeignKey("customers.Installation", on_delete=models.PROTECT,
+                                     related_name="+")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    deployment = models.CharField(max_length=12)
+    hardware_model = models.CharField(max_length=40, blank=True)
+    firmware_version = models.CharField(max_length=20, blank=True)
+    paid_until = models.DateField(null=True, blank=True)
+    start = models.DateField()
+    end = models.DateField()
+    applicable = models.BooleanField()
+    not_applicable_reason = models.CharField(max_length=300, blank=True)
+    warnings = models.JSONField(default=list)
+    excluded = models.JSONField(default=list)
+    ssc = models.PositiveIntegerField()
+    nok = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.quote} – {self.name}"
+
+
+class QuoteLine(IssuedPartMixin, models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    section = models.ForeignKey(QuoteSection, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    license_code = models.CharField(max_length=40)
+    license_name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=12)
+    start = models.DateField()
+    end = models.DateField()
+    months = models.PositiveSmallIntegerField()
+    quantity = models.PositiveIntegerField()
+    ssc_per_year = models.PositiveIntegerField()
+    factor = models.DecimalField(max_digits=5, decimal_places=2)
+    ssc = models.PositiveIntegerField()
+    nok = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["section__position", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.quote} – {self.quantity} × {self.license_code} {self.kind}"
+
+
+class QuoteCharge(IssuedPartMixin, models.Model):
+    """A holding an issued offer charges, with the quantity, end and `due(h)` it was priced
+    from: accepting refuses when any of them changed since issue."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="charges")
+    section = models.ForeignKey(QuoteSection, on_delete=models.CASCADE, related_name="charges")
+    holding = models.ForeignKey("customers.LicenseHolding", on_delete=models.PROTECT,
+                                related_name="+")
+    license_code = models.CharField(max_length=40)
+    quantity = models.PositiveIntegerField()
+    ended_on = models.DateField(null=True, blank=True)
+    due = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.quote} – holding {self.holding_id} due {self.due}"
+
+
+class QuoteEvent(models.Model):
+    """The offer's timeline: who did what, when. Rows are only ever added."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("edited")
+        READY = "ready", _("marked ready to issue")
+        NOT_READY = "not_ready", _("no longer ready to issue")
+        ISSUED = "issued", _("issued")
+        REVISED = "revised", _("revised")
+        SUPERSEDED = "superseded", _("superseded")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        ACCEPTANCE_UNDONE = "acceptance_undone", _("acceptance undone")
+        EMAILED = "emailed", _("sent by e-mail")
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quote} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise FrozenError("Timeline entries are never edited.")
+        super().save(*args, **kwargs)
+
+
+class QuoteCounter(models.Model):
+    """The last offer number used in a year. Its row is locked in the short issuing
+    transaction, so numbers are gapless: a rolled-back issue gives its number back."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

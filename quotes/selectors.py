@@ -129,3 +129,10 @@ def price_installations(
     except pricing.PricingError as error:
         raise PricingUnavailable(engine_error_message(error)) from error
     return result, book
+
+
+def price_quote(*, quote, quote_date: date) -> tuple[pricing.PricingResult, PriceBook]:
+    """Price a draft offer's inputs on `quote_date` (its installations in a stable order)."""
+    installations = list(with_pricing_data(quote.installations.order_by("name", "pk")))
+    return price_installations(installations=installations, quote_date=quote_date,
+                               end=quote.end_override)

@@ -5,17 +5,43 @@ Keyword-only, typed functions named `<entity>_<action>`, each atomic, each raisi
 when it refuses.
 """
 
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from customers.access import is_price_admin
-from customers.models import LicenseType
-from quotes.models import PriceBook, PriceBookRate, PriceBookState
+from customers import services as customer_services
+from customers.access import is_distributor_staff, is_price_admin
+from customers.models import (
+    AgreementPeriod,
+    Customer,
+    Installation,
+    LicenseHolding,
+    LicenseType,
+    PeriodSource,
+)
+from customers.months import first_of_month, is_first_of_month
+from quotes import pricing, selectors
+from quotes.models import (
+    PriceBook,
+    PriceBookRate,
+    PriceBookState,
+    Quote,
+    QuoteCharge,
+    QuoteCounter,
+    QuoteEvent,
+    QuoteLine,
+    QuoteSection,
+    QuoteState,
+)
 
 
 class QuoteError(Exception):
@@ -134,3 +160,330 @@ def price_book_delete_draft(*, book: PriceBook, user: User) -> None:
     _require_price_admin(user)
     _require_draft(book)
     book.delete()
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+
+def _event(quote: Quote, kind: str, user: User | None, note: str = "") -> None:
+    QuoteEvent.objects.create(quote=quote, at=timezone.now(), by=user, kind=kind, note=note)
+
+
+def _locked(quote: Quote) -> Quote:
+    """The offer's row, locked for this transaction: two people acting on one offer at once
+    are served one after the other, and the second sees what the first did."""
+    return Quote.objects.select_for_update().get(pk=quote.pk)
+
+
+def _require_editable_draft(quote: Quote) -> None:
+    if not quote.is_draft:
+        raise QuoteError(_("Offer %(number)s is issued and can no longer be changed. Make a "
+                           "revision instead.") % {"number": quote.number})
+
+
+def _check_inputs(customer: Customer, installations: list[Installation],
+                  end: date | None) -> None:
+    if not installations:
+        raise QuoteError(_("Choose at least one installation."), field="installations")
+    if any(installation.customer_id != customer.pk for installation in installations):
+        raise QuoteError(_("An offer covers installations of one customer only."),
+                         field="installations")
+    if end is not None and not is_first_of_month(end):
+        raise QuoteError(_("The agreement ends on the first of a month."), field="end")
+
+
+@transaction.atomic
+def quote_create(
+    *, customer: Customer, installations: list[Installation], user: User,
+    end: date | None = None, language: str | None = None,
+) -> Quote:
+    """A draft: only the inputs; it is priced whenever it is looked at."""
+    _check_inputs(customer, installations, end)
+    quote = Quote.objects.create(customer=customer, end_override=end,
+                                 language=language or customer.language, created_by=user)
+    quote.installations.set(installations)
+    _event(quote, QuoteEvent.Kind.CREATED, user)
+    return quote
+
+
+@transaction.atomic
+def quote_update_draft(
+    *, quote: Quote, user: User, installations: list[Installation], end: date | None,
+    language: str,
+) -> Quote:
+    quote = _locked(quote)
+    _require_editable_draft(quote)
+    _check_inputs(quote.customer, installations, end)
+    quote.end_override, quote.language = end, language
+    quote.save(update_fields=["end_override", "language"])
+    quote.installations.set(installations)
+    _event(quote, QuoteEvent.Kind.UPDATED, user)
+    return quote
+
+
+@transaction.atomic
+def quote_mark_ready(*, quote: Quote, user: User, ready: bool = True) -> Quote:
+    """A reseller cannot issue (the distributor signs); it marks a draft ready, and staff see
+    it in their queue."""
+    quote = _locked(quote)
+    _require_editable_draft(quote)
+    if quote.ready_to_issue != ready:
+        quote.ready_to_issue = ready
+        quote.save(update_fields=["ready_to_issue"])
+        _event(quote, QuoteEvent.Kind.READY if ready else QuoteEvent.Kind.NOT_READY, user)
+    return quote
+
+
+@transaction.atomic
+def quote_delete_draft(*, quote: Quote, user: User) -> None:
+    quote = _locked(quote)
+    _require_editable_draft(quote)
+    quote.delete()
+
+
+def _next_number(year: int) -> int:
+    """The next number of `year`, from its counter row locked until this transaction ends."""
+    QuoteCounter.objects.get_or_create(year=year)
+    counter = QuoteCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def _revision_number(predecessor: Quote) -> tuple[int, int, int]:
+    """A revision keeps its predecessor's year and number with the chain's next revision."""
+    siblings = Quote.objects.filter(number_year=predecessor.number_year,
+                                    number_sequence=predecessor.number_sequence)
+    last = siblings.aggregate(last=Max("revision"))["last"] or 1
+    return predecessor.number_year, predecessor.number_sequence, last + 1
+
+
+def _address(customer: Customer) -> str:
+    return "\n".join(customer.address_lines)
+
+
+@transaction.atomic
+def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote:
+    """Staff issue an offer: re-price on the issue date, number it, copy every input and
+    figure onto it. One short transaction; nothing on the offer changes afterwards but its
+    state."""
+    if not is_distributor_staff(user):
+        raise QuoteError(_("Only the distributor's staff issue offers; mark the draft ready to "
+                           "issue and they will see it."))
+    today = today or timezone.localdate()
+    quote = _locked(quote)
+    _require_editable_draft(quote)
+    predecessor = quote.revision_of
+    if predecessor is not None:
+        predecessor = _locked(predecessor)
+        if predecessor.state == QuoteState.ACCEPTED:
+            raise QuoteError(_("%(number)s, which this draft revises, has been accepted "
+                               "meanwhile.") % {"number": predecessor.number})
+    try:
+        result, book = selectors.price_quote(quote=quote, quote_date=today)
+    except selectors.PricingUnavailable as error:
+        raise QuoteError(error.message) from error
+    if not result.has_lines:
+        raise QuoteError(_("Nothing is due before %(date)s, so there is nothing to offer.") % {
+            "date": f"{result.earliest_end or result.start:%d.%m.%Y}"})
+
+    if predecessor is not None:
+        year, sequence, revision = _revision_number(predecessor)
+    else:
+        year, sequence, revision = today.year, _next_number(today.year), 1
+    customer = quote.customer
+    validity = today + timedelta(days=settings.SSA_QUOTE_VALIDITY_DAYS)
+    quote.number = Quote.format_number(year, sequence, revision)
+    quote.number_year, quote.number_sequence, quote.revision = year, sequence, revision
+    quote.state = QuoteState.ISSUED
+    quote.ready_to_issue = False
+    quote.issued_at, quote.issued_by, quote.issue_date = timezone.now(), user, today
+    quote.valid_until = min(validity, result.earliest_end - timedelta(days=1))
+    quote.reseller, quote.reseller_name = customer.reseller, customer.reseller.name
+    quote.customer_name, quote.customer_org_number = customer.name, customer.org_number
+    quote.customer_address, quote.customer_contact = _address(customer), customer.contact_name
+    quote.customer_email = customer.email
+    quote.price_book, quote.price_book_name = book, book.name
+    quote.nok_per_ssc, quote.retroactive_factor = book.nok_per_ssc, book.retroactive_factor
+    quote.vat_rate, quote.start = book.vat_rate, result.start
+    quote.total_ssc, quote.net, quote.vat, quote.gross = (
+        result.ssc, result.net, result.vat, result.gross)
+    quote.later_ssc, quote.later_nok = result.later_ssc, result.later_nok
+    quote.verification_token = secrets.token_urlsafe(24)  # 192 bits, for the QR link
+    quote.save()
+    _snapshot_sections(quote, result)
+    _event(quote, QuoteEvent.Kind.ISSUED, user, quote.number)
+    if predecessor is not None and predecessor.state == QuoteState.ISSUED:
+        predecessor.state = QuoteState.SUPERSEDED
+        predecessor.save(update_fields=["state"])
+        _event(predecessor, QuoteEvent.Kind.SUPERSEDED, user, quote.number)
+    return quote
+
+
+def _snapshot_sections(quote: Quote, result: pricing.PricingResult) -> None:
+    installations = {i.pk: i for i in quote.installations.all()}
+    for position, section in enumerate(result.installations):
+        installation = installations[section.installation_id]
+        stored = QuoteSection.objects.create(
+            quote=quote, installation=installation, position=position, name=section.name,
+            deployment=installation.deployment, hardware_model=installation.hardware_model,
+            firmware_version=installation.firmware_version, paid_until=section.paid_until,
+            start=section.start, end=section.end, applicable=section.applicable,
+            not_applicable_reason=section.not_applicable_reason or "",
+            warnings=list(section.warnings),
+            excluded=[{"license_code": e.license_code, "license_name": e.license_name,
+                       "quantity": e.quantity, "reason": e.reason} for e in section.excluded],
+            ssc=section.ssc, nok=section.nok,
+        )
+        QuoteLine.objects.bulk_create(
+            QuoteLine(quote=quote, section=stored, position=index,
+                      license_code=line.license_code, license_name=line.license_name,
+                      kind=line.kind, start=line.start, end=line.end, months=line.months,
+                      quantity=line.quantity, ssc_per_year=line.ssc_per_year,
+                      factor=line.factor, ssc=line.ssc, nok=line.nok)
+            for index, line in enumerate(section.lines)
+        )
+        ended_on = dict(installation.holdings.values_list("pk", "ended_on"))
+        QuoteCharge.objects.bulk_create(
+            QuoteCharge(quote=quote, section=stored, holding_id=charge.holding_id,
+                        license_code=charge.license_code, quantity=charge.quantity,
+                        ended_on=ended_on.get(charge.holding_id), due=charge.due)
+            for charge in section.charges
+        )
+
+
+@transaction.atomic
+def quote_revise(*, quote: Quote, user: User) -> Quote:
+    """A new draft with the inputs of an issued offer; issued, it takes the same base number
+    with the next revision and supersedes its predecessor."""
+    quote = _locked(quote)
+    if quote.state not in (QuoteState.ISSUED, QuoteState.DECLINED):
+        raise QuoteError(_("Only an issued or declined offer can be revised."))
+    draft = Quote.objects.create(customer=quote.customer, end_override=quote.end_override,
+                                 language=quote.language, created_by=user, revision_of=quote)
+    draft.installations.set(quote.installations.all())
+    _event(draft, QuoteEvent.Kind.CREATED, user, _("revision of %(number)s") % {
+        "number": quote.number})
+    _event(quote, QuoteEvent.Kind.REVISED, user)
+    return draft
+
+
+CHANGED_SINCE_ISSUE = _lazy("The installation changed since this offer was issued — revise it.")
+
+
+@transaction.atomic
+def quote_accept(*, quote: Quote, user: User, accepted_by_name: str,
+                 today: date | None = None) -> Quote:
+    """Record the customer's yes and create the agreement periods the offer paid for: per
+    installation one period [d, E) for each distinct due(h) = d of its charged holdings."""
+    today = today or timezone.localdate()
+    accepted_by_name = accepted_by_name.strip()
+    if not accepted_by_name:
+        raise QuoteError(_("Enter the name of the person who accepted."),
+                         field="accepted_by_name")
+    quote = _locked(quote)
+    _require_open(quote, today)
+    sections = list(quote.sections.filter(applicable=True).order_by("installation_id"))
+    # Lock the installations (in one order, so two acceptances cannot deadlock) before
+    # comparing: no other acceptance can pay these holdings between the check and the write.
+    list(Installation.objects.select_for_update().filter(
+        pk__in=[s.installation_id for s in sections]).order_by("pk"))
+    charges = list(quote.charges.select_related("holding"))
+    _check_unchanged(charges)
+    for section in sections:
+        by_due: dict[date, list[int]] = {}
+        for charge in charges:
+            if charge.section_id == section.pk:
+                by_due.setdefault(charge.due, []).append(charge.holding_id)
+        for due, holding_ids in sorted(by_due.items()):
+            try:
+                period = customer_services.period_create(
+                    installation=section.installation, start=due, end=section.end,
+                    holdings=LicenseHolding.objects.filter(pk__in=holding_ids), user=user,
+                    source=PeriodSource.QUOTE, note=quote.number)
+            except ValidationError as error:
+                raise QuoteError(str(CHANGED_SINCE_ISSUE)) from error
+            quote.periods.add(period)
+    quote.state = QuoteState.ACCEPTED
+    quote.answered_at, quote.answered_by = timezone.now(), user
+    quote.accepted_by_name = accepted_by_name
+    quote.save(update_fields=["state", "answered_at", "answered_by", "accepted_by_name"])
+    _event(quote, QuoteEvent.Kind.ACCEPTED, user, accepted_by_name)
+    return quote
+
+
+def _require_open(quote: Quote, today: date) -> None:
+    if quote.state == QuoteState.DRAFT:
+        raise QuoteError(_("A draft cannot be answered; it must be issued first."))
+    if quote.state == QuoteState.ACCEPTED:
+        raise QuoteError(_("%(number)s has already been accepted.") % {"number": quote.number})
+    if quote.state == QuoteState.DECLINED:
+        raise QuoteError(_("%(number)s was declined.") % {"number": quote.number})
+    if quote.state == QuoteState.SUPERSEDED:
+        raise QuoteError(_("%(number)s has been superseded by a revision; answer that one "
+                           "instead.") % {"number": quote.number})
+    if quote.is_expired(today):
+        raise QuoteError(_("%(number)s expired on %(date)s; revise it for a new offer.") % {
+            "number": quote.number, "date": f"{quote.valid_until:%d.%m.%Y}"})
+
+
+def _check_unchanged(charges: list[QuoteCharge]) -> None:
+    """Every charged holding still exists with the quantity, end and due(h) of the issue."""
+    holding_ids = [c.holding_id for c in charges]
+    periods = AgreementPeriod.objects.filter(holdings__in=holding_ids).prefetch_related(
+        "holdings").distinct()
+    latest_end: dict[int, date] = {}
+    for period in periods:
+        for holding in period.holdings.all():
+            if holding.pk in latest_end:
+                latest_end[holding.pk] = max(latest_end[holding.pk], period.end)
+            else:
+                latest_end[holding.pk] = period.end
+    for charge in charges:
+        holding = charge.holding
+        due_now = latest_end.get(holding.pk, first_of_month(holding.activated_on))
+        if (holding.quantity, holding.ended_on, due_now) != (charge.quantity, charge.ended_on,
+                                                             charge.due):
+            raise QuoteError(str(CHANGED_SINCE_ISSUE))
+
+
+@transaction.atomic
+def quote_decline(*, quote: Quote, user: User, reason: str = "",
+                  today: date | None = None) -> Quote:
+    today = today or timezone.localdate()
+    quote = _locked(quote)
+    _require_open(quote, today)
+    quote.state = QuoteState.DECLINED
+    quote.answered_at, quote.answered_by = timezone.now(), user
+    quote.decline_reason = reason.strip()[:500]
+    quote.save(update_fields=["state", "answered_at", "answered_by", "decline_reason"])
+    _event(quote, QuoteEvent.Kind.DECLINED, user, quote.decline_reason)
+    return quote
+
+
+@transaction.atomic
+def quote_undo_acceptance(*, quote: Quote, user: User, reason: str = "") -> Quote:
+    """Staff undo a mistaken acceptance: its periods go, unless a later acceptance builds on
+    them. The offer is issued again (and expired, if its validity has passed)."""
+    if not is_distributor_staff(user):
+        raise QuoteError(_("Only the distributor's staff can undo an acceptance."))
+    quote = _locked(quote)
+    if quote.state != QuoteState.ACCEPTED:
+        raise QuoteError(_("Only an accepted offer's acceptance can be undone."))
+    periods = list(quote.periods.prefetch_related("holdings"))
+    for period in periods:
+        later = AgreementPeriod.objects.filter(
+            installation_id=period.installation_id, start__gte=period.end,
+            holdings__in=period.holdings.all()).exclude(pk=period.pk).first()
+        if later is not None:
+            raise QuoteError(_("A later agreement period (%(period)s) builds on this acceptance; "
+                               "undo that one first.") % {"period": later})
+    quote.periods.clear()
+    for period in periods:
+        period.delete()
+    quote.state = QuoteState.ISSUED
+    quote.answered_at = quote.answered_by = None
+    quote.accepted_by_name = ""
+    quote.save(update_fields=["state", "answered_at", "answered_by", "accepted_by_name"])
+    _event(quote, QuoteEvent.Kind.ACCEPTANCE_UNDONE, user, reason.strip()[:500])
+    return quote

@@ -209,3 +209,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Offers: an issued offer is valid for this many days (or until the day before its agreement
+# would end, if that is earlier).
+SSA_QUOTE_VALIDITY_DAYS = env_int("SSA_QUOTE_VALIDITY_DAYS", 30)
