@@ -11,6 +11,7 @@ from datetime import date
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from customers.access import STAFF_GROUP, is_distributor_staff, reseller_of
@@ -199,7 +200,14 @@ def holding_delete(*, holding: LicenseHolding) -> None:
             _("An agreement period has paid for these licenses, so they cannot be deleted. "
               "End them from a month instead.")
         )
-    holding.delete()
+    try:
+        holding.delete()
+    except ProtectedError:
+        # An issued offer charges them (the quotes app protects its copy of the holding).
+        raise ValidationError(
+            _("An issued offer charges these licenses, so they cannot be deleted. End them "
+              "from a month instead.")
+        ) from None
 
 
 # --- agreement periods -----------------------------------------------------------------------

@@ -3,7 +3,6 @@ from django.urls import path
 from customers import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("healthz/", views.healthz, name="healthz"),
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/new/", views.customer_create, name="customer_create"),

@@ -22,8 +22,7 @@ from customers.forms import (
     InstallationForm,
     PeriodForm,
 )
-from customers.models import Deployment
-from customers.months import add_months, first_july_after, first_of_month
+from customers.months import add_months, first_of_month
 
 
 def attach_errors(form, error: ValidationError) -> None:
@@ -41,34 +40,6 @@ def paginate(request, queryset):
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
-
-
-@login_required
-def dashboard(request):
-    today = timezone.localdate()
-    this_month = first_of_month(today)
-    renewal_date = first_july_after(today)
-    installations = (
-        access.installations_for(request.user)
-        .filter(deployment=Deployment.ON_PREMISE)
-        .annotate(paid_until=Max("periods__end"))
-        .select_related("customer", "customer__reseller")
-    )
-    due = installations.filter(paid_until__gt=this_month, paid_until__lte=renewal_date)
-    lapsed = installations.filter(paid_until__lte=this_month)
-    never = installations.filter(paid_until__isnull=True)
-    context = {
-        "today": today,
-        "renewal_date": renewal_date,
-        "customer_count": access.customers_for(request.user).count(),
-        "installation_count": access.installations_for(request.user).count(),
-        "due_count": due.count(),
-        "due": due.order_by("paid_until", "customer__name")[:10],
-        "lapsed_count": lapsed.count(),
-        "lapsed": lapsed.order_by("paid_until", "customer__name")[:10],
-        "never_count": never.count(),
-    }
-    return render(request, "customers/dashboard.html", context)
 
 
 # --- customers -------------------------------------------------------------------------------

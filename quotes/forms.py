@@ -68,3 +68,59 @@ class PreviewForm(forms.Form):
 
     end = MonthField(label=_("Agreement ends (first month not included)"), required=False)
     quote_date = forms.DateField(label=_("Price as of"), required=False, widget=DateInput)
+
+
+class QuoteForm(forms.Form):
+    """A draft's inputs: which installations, an optional common end, the offer's language."""
+
+    installations = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Installations"))
+    end = MonthField(
+        label=_("Agreement ends (first month not included)"), required=False,
+        help_text=_("Leave empty to give each installation its own default end."))
+    language = forms.ChoiceField(label=_("Language of the offer"),
+                                 choices=[("nb", _("Norwegian bokmål")), ("en", _("English"))])
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["installations"].queryset = customer.installations.order_by("name", "pk")
+        self.fields["installations"].label_from_instance = _installation_label
+
+
+def _installation_label(installation) -> str:
+    if installation.is_skypbx:
+        return f"{installation.name} (skyPBX – {_('SSA not applicable')})"
+    return f"{installation.name} ({installation.hardware_model or '?'}, " \
+           f"{installation.firmware_version or '?'})"
+
+
+class AcceptForm(forms.Form):
+    accepted_by_name = forms.CharField(
+        label=_("Accepted by (the customer's name for it)"), max_length=200,
+        help_text=_("The person at the customer who said yes."))
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class QuoteFilterForm(forms.Form):
+    STATES = [
+        ("", _("All states")), ("draft", _("Drafts")), ("ready", _("Ready to issue")),
+        ("open", _("Awaiting an answer")), ("expired", _("Expired")),
+        ("accepted", _("Accepted")), ("declined", _("Declined")),
+        ("superseded", _("Superseded")),
+    ]
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+    reseller = forms.ModelChoiceField(label=_("Reseller"), queryset=None, required=False)
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    expiring_within = forms.IntegerField(label=_("Expiring within (days)"), required=False,
+                                         min_value=0, max_value=366)
+
+    def __init__(self, *args, resellers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reseller"].queryset = resellers
+        self.fields["state"].widget.attrs["class"] = "form-select"
+        self.fields["reseller"].widget.attrs["class"] = "form-select"

@@ -1,9 +1,12 @@
 """Thin function views of the quotes app: reads through the access helpers, writes through
 quotes/services.py, prices through quotes/selectors.py."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,10 +15,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from customers import access as customer_access
 from customers.models import LicenseType
+from customers.months import first_of_month
 from quotes import access, selectors, services
-from quotes.forms import PreviewForm, PriceBookForm
+from quotes.forms import (
+    AcceptForm,
+    DeclineForm,
+    PreviewForm,
+    PriceBookForm,
+    QuoteFilterForm,
+    QuoteForm,
+)
 from quotes.history import price_book_changes
-from quotes.models import PriceBook
+from quotes.models import PriceBook, Quote, QuoteState
 from quotes.selectors import PricingUnavailable
 
 # --- price books -----------------------------------------------------------------------------
@@ -159,3 +170,315 @@ def installation_preview(request, pk: int):
         "end_value": request.GET.get("end") or (f"{section.end:%Y-%m}" if section else ""),
         "date_value": request.GET.get("quote_date") or today.isoformat(),
     })
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+
+def _quote_form_initial(customer, installation_pk: str | None) -> dict:
+    """New offer: the installation it was started from, else every on-premise one; the end
+    prefilled with the rule's default when the chosen installations share one."""
+    installations = list(customer.installations.order_by("name", "pk"))
+    chosen = [i for i in installations if str(i.pk) == installation_pk] or [
+        i for i in installations if not i.is_skypbx]
+    return {"installations": chosen, "language": customer.language}
+
+
+def _common_default_end(result) -> date | None:
+    ends = {section.end for section in result.installations if section.applicable}
+    return ends.pop() if len(ends) == 1 else None
+
+
+def _price_form(request, customer, form):
+    """Price the form's installations and end on today's date, for the live totals."""
+    today = timezone.localdate()
+    if not form.is_valid():
+        return None, None, None
+    loaded = selectors.with_pricing_data(
+        customer_access.installations_for(request.user).filter(
+            pk__in=[i.pk for i in form.cleaned_data["installations"]]).order_by("name", "pk"))
+    try:
+        result, book = selectors.price_installations(
+            installations=list(loaded), quote_date=today, end=form.cleaned_data["end"])
+    except PricingUnavailable as error:
+        return None, None, error.message
+    return result, book, None
+
+
+def _end_override(form) -> date | None:
+    """The end is stored only when the user chose it: the prefilled default (posted back as
+    `end_default`) keeps the draft following the rule as time passes."""
+    end = form.cleaned_data["end"]
+    if end is not None and form.data.get("end_default") == f"{end:%Y-%m}":
+        return None
+    return end
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_create(request, customer_pk: int):
+    customer = customer_access.get_customer_for_user(request.user, customer_pk)
+    if request.method == "POST":
+        form = QuoteForm(request.POST, customer=customer)
+        if form.is_valid():
+            try:
+                quote = services.quote_create(
+                    customer=customer, installations=list(form.cleaned_data["installations"]),
+                    user=request.user, end=_end_override(form),
+                    language=form.cleaned_data["language"])
+            except services.QuoteError as error:
+                form.add_error(error.field if error.field in form.fields else None,
+                               error.message)
+            else:
+                messages.success(request, _("Draft offer created."))
+                return redirect(quote)
+    else:
+        form = QuoteForm(initial=_quote_form_initial(customer, request.GET.get("installation")),
+                         customer=customer)
+    return _render_quote_form(request, customer, form, title=_("New offer for %(name)s") % {
+        "name": customer.name}, cancel_url=customer.get_absolute_url())
+
+
+def _render_quote_form(request, customer, form, *, title, cancel_url, quote=None):
+    preview_form = form if form.is_bound else QuoteForm(
+        {"installations": [i.pk for i in form.initial.get("installations", [])],
+         "language": form.initial.get("language"),
+         "end": f"{quote.end_override:%Y-%m}" if quote and quote.end_override else ""},
+        customer=customer)
+    result, book, error = _price_form(request, customer, preview_form)
+    default_end = _common_default_end(result) if result else None
+    end_default = form.data.get("end_default", "")
+    if not form.is_bound and not (quote and quote.end_override) and default_end:
+        form.initial["end"] = default_end
+        end_default = f"{default_end:%Y-%m}"
+    return render(request, "quotes/quote_form.html", {
+        "form": form, "customer": customer, "title": title, "cancel_url": cancel_url,
+        "result": result, "book": book, "error": error, "quote": quote,
+        "start": result.start if result else first_of_month(timezone.localdate()),
+        "default_end": default_end, "end_default": end_default,
+    })
+
+
+@login_required
+def quote_form_totals(request, customer_pk: int):
+    """The live totals beside the offer form (htmx), priced on today's date."""
+    customer = customer_access.get_customer_for_user(request.user, customer_pk)
+    form = QuoteForm(request.GET, customer=customer)
+    result, book, error = _price_form(request, customer, form)
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    return render(request, "quotes/_form_totals.html", {
+        "result": result, "book": book, "error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_edit(request, pk: int):
+    quote = access.get_quote_for_user(request.user, pk)
+    if not quote.is_draft:
+        messages.error(request, _("An issued offer never changes; make a revision instead."))
+        return redirect(quote)
+    customer = quote.customer
+    if request.method == "POST":
+        form = QuoteForm(request.POST, customer=customer)
+        if form.is_valid():
+            try:
+                services.quote_update_draft(
+                    quote=quote, user=request.user,
+                    installations=list(form.cleaned_data["installations"]),
+                    end=_end_override(form), language=form.cleaned_data["language"])
+            except services.QuoteError as error:
+                form.add_error(error.field if error.field in form.fields else None,
+                               error.message)
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect(quote)
+    else:
+        form = QuoteForm(initial={"installations": list(quote.installations.all()),
+                                  "end": quote.end_override, "language": quote.language},
+                         customer=customer)
+    return _render_quote_form(request, customer, form, title=_("Edit draft offer"),
+                              cancel_url=quote.get_absolute_url(), quote=quote)
+
+
+def _presentation(quote, today):
+    """One shape for the offer page: a draft priced today, or an issued offer's snapshot."""
+    if quote.is_draft:
+        try:
+            result, book = selectors.price_quote(quote=quote, quote_date=today)
+        except PricingUnavailable as error:
+            return {"error": error.message, "sections": []}
+        return {
+            "sections": [{"section": s, "lines": list(s.lines)} for s in result.installations],
+            "ssc": result.ssc, "net": result.net, "vat": result.vat, "gross": result.gross,
+            "later_ssc": result.later_ssc, "later_nok": result.later_nok,
+            "vat_rate": book.vat_rate, "factor": book.retroactive_factor,
+            "book_name": book.name, "has_lines": result.has_lines, "start": result.start,
+            "earliest_end": result.earliest_end,
+        }
+    sections = quote.sections.prefetch_related("lines")
+    return {
+        "sections": [{"section": s, "lines": list(s.lines.all())} for s in sections],
+        "ssc": quote.total_ssc, "net": quote.net, "vat": quote.vat, "gross": quote.gross,
+        "later_ssc": quote.later_ssc, "later_nok": quote.later_nok,
+        "vat_rate": quote.vat_rate, "factor": quote.retroactive_factor,
+        "book_name": quote.price_book_name, "has_lines": True, "start": quote.start,
+    }
+
+
+@login_required
+def quote_detail(request, pk: int):
+    quote = access.get_quote_for_user(request.user, pk)
+    today = timezone.localdate()
+    return render(request, "quotes/quote_detail.html", {
+        "quote": quote, "today": today, "shown": _presentation(quote, today),
+        "display_state": quote.display_state(today),
+        "events": quote.events.select_related("by"),
+        "revisions": quote.revisions.all(),
+        "successor": quote.revisions.exclude(state=QuoteState.DRAFT).first(),
+    })
+
+
+def _quote_action(request, pk, *, action, template, form_class=None, staff_only=False,
+                  success=None):
+    """GET: a confirmation page (with the form, if any). POST: one service call."""
+    quote = access.get_quote_for_user(request.user, pk)
+    if staff_only:
+        customer_access.require_staff(request.user)
+    form = form_class(request.POST or None) if form_class else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            result = action(quote, form.cleaned_data if form else {})
+        except services.QuoteError as error:
+            if form is not None and error.field in form.fields:
+                form.add_error(error.field, error.message)
+            else:
+                messages.error(request, error.message)
+                return redirect(quote)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect(result if isinstance(result, Quote) else quote)
+    today = timezone.localdate()
+    return render(request, template, {"quote": quote, "form": form, "today": today,
+                                      "shown": _presentation(quote, today)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_issue(request, pk: int):
+    return _quote_action(
+        request, pk, staff_only=True, template="quotes/quote_issue.html",
+        action=lambda quote, data: services.quote_issue(quote=quote, user=request.user),
+        success=lambda quote: _("Issued as %(number)s.") % {"number": quote.number})
+
+
+@login_required
+@require_POST
+def quote_ready(request, pk: int):
+    quote = access.get_quote_for_user(request.user, pk)
+    ready = request.POST.get("ready") != "0"
+    try:
+        services.quote_mark_ready(quote=quote, user=request.user, ready=ready)
+    except services.QuoteError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Marked ready to issue; the distributor's staff will issue "
+                                    "it.") if ready else _("No longer marked ready to issue."))
+    return redirect(quote)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_revise(request, pk: int):
+    return _quote_action(
+        request, pk, template="quotes/quote_revise.html",
+        action=lambda quote, data: services.quote_revise(quote=quote, user=request.user),
+        success=_("Revision created as a draft. Change it, then have it issued."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_accept(request, pk: int):
+    return _quote_action(
+        request, pk, form_class=AcceptForm, template="quotes/quote_accept.html",
+        action=lambda quote, data: services.quote_accept(
+            quote=quote, user=request.user, accepted_by_name=data["accepted_by_name"]),
+        success=_("Accepted. The agreement periods are recorded on the installations."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_decline(request, pk: int):
+    return _quote_action(
+        request, pk, form_class=DeclineForm, template="quotes/quote_decline.html",
+        action=lambda quote, data: services.quote_decline(
+            quote=quote, user=request.user, reason=data["reason"]),
+        success=_("Declined."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_undo_acceptance(request, pk: int):
+    return _quote_action(
+        request, pk, staff_only=True, form_class=DeclineForm,
+        template="quotes/quote_undo_acceptance.html",
+        action=lambda quote, data: services.quote_undo_acceptance(
+            quote=quote, user=request.user, reason=data["reason"]),
+        success=_("Acceptance undone; its agreement periods were removed."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_delete(request, pk: int):
+    quote = access.get_quote_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.quote_delete_draft(quote=quote, user=request.user)
+        except services.QuoteError as error:
+            messages.error(request, error.message)
+            return redirect(quote)
+        messages.success(request, _("Draft deleted."))
+        return redirect(quote.customer)
+    return render(request, "customers/confirm.html", {
+        "title": _("Delete this draft offer?"), "cancel_url": quote.get_absolute_url(),
+        "button": _("Delete"),
+    })
+
+
+@login_required
+def quote_list(request):
+    today = timezone.localdate()
+    resellers = customer_access.resellers_for(request.user)
+    form = QuoteFilterForm(request.GET or None, resellers=resellers)
+    quotes = access.quotes_for(request.user).select_related("customer", "reseller",
+                                                            "customer__reseller")
+    if form.is_valid():
+        data = form.cleaned_data
+        quotes = quotes.search(data["q"] or "")
+        quotes = _filter_state(quotes, data["state"], today)
+        if data["reseller"]:
+            quotes = quotes.filter(Q(reseller=data["reseller"])
+                                   | Q(state=QuoteState.DRAFT,
+                                       customer__reseller=data["reseller"]))
+        if data["customer"]:
+            quotes = quotes.filter(customer_id=data["customer"])
+        if data["expiring_within"] is not None:
+            quotes = quotes.expiring_within(today, data["expiring_within"])
+    page = Paginator(quotes.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "quotes/quote_list.html", {
+        "form": form, "page": page, "today": today, "querystring": query.urlencode(),
+    })
+
+
+def _filter_state(quotes, state: str, today):
+    if state == "ready":
+        return quotes.ready_to_issue()
+    if state == "open":
+        return quotes.open(today)
+    if state == "expired":
+        return quotes.expired(today)
+    if state:
+        return quotes.filter(state=state)
+    return quotes

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ssa_portal import views
+
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("", include("customers.urls")),
     path("", include("quotes.urls")),
     path("accounts/", include("customers.account_urls")),

@@ -16,7 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from customers import services
 from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding, Membership
 from quotes import services as services_quotes
-from quotes.models import PriceBook, PriceBookRate
+from quotes.models import PriceBook, PriceBookRate, Quote, QuoteEvent
+from tests.conftest import make_installation
 
 ROLES = ("anonymous", "reseller_a", "reseller_b", "staff", "price_admin", "outsider")
 
@@ -103,6 +104,25 @@ MATRIX: dict[str, Row] = {
     "price_book_publish": Row({"pk": "draft"}, PRICE_PAGE, PRICE_WRITE),
     "price_book_delete": Row({"pk": "draft"}, PRICE_PAGE, PRICE_WRITE),
     "installation_preview": Row({"pk": "installation"}, OWN),
+    # Offers: drafts and issued offers of reseller A's customer.
+    "quote_list": Row(get=LOGGED_IN),
+    "quote_create": Row({"customer_pk": "customer"}, OWN, OWN_POST,
+                        {"installations": "installation", "language": "en", "end": ""}),
+    "quote_form_totals": Row({"customer_pk": "customer"}, OWN),
+    "quote_detail": Row({"pk": "draft_quote"}, OWN),
+    "quote_edit": Row({"pk": "draft_quote"}, OWN, OWN_POST,
+                      {"installations": "installation", "language": "en", "end": ""}),
+    "quote_ready": Row({"pk": "draft_quote"}, "302 405 405 405 405 405", OWN_POST,
+                       {"ready": "1"}),
+    "quote_issue": Row({"pk": "draft_quote"}, "302 403 404 200 200 404",
+                       "302 403 404 302 302 404"),
+    "quote_revise": Row({"pk": "issued_quote"}, OWN, OWN_POST),
+    "quote_accept": Row({"pk": "issued_quote"}, OWN, OWN_POST,
+                        {"accepted_by_name": "Kari Kunde"}),
+    "quote_decline": Row({"pk": "issued_quote"}, OWN, OWN_POST, {"reason": "Too dear"}),
+    "quote_undo_acceptance": Row({"pk": "accepted_quote"}, "302 403 404 200 200 404",
+                                 "302 403 404 302 302 404", {"reason": "mistake"}),
+    "quote_delete": Row({"pk": "draft_quote"}, OWN, OWN_POST),
     "set_language": Row(get="302 302 302 302 302 302", post="302 302 302 302 302 302",
                         data={"language": "en", "next": "/"}),
 }
@@ -141,6 +161,23 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
     holding = services.holding_add(installation=installation_a, license_type=port, quantity=2,
                                    activated_on=date(2026, 1, 10))
     book = PriceBook.objects.get()
+    draft_quote = services_quotes.quote_create(customer=customer_a,
+                                               installations=[installation_a], user=user_a)
+    third = make_installation(customer_a, "Lager")
+    services.holding_add(installation=third, license_type=port, quantity=4,
+                         activated_on=date(2026, 2, 2))
+    issued_quote = services_quotes.quote_issue(
+        quote=services_quotes.quote_create(customer=customer_a, installations=[third],
+                                           user=user_a),
+        user=staff)
+    second = make_installation(customer_a, "Filial")
+    services.holding_add(installation=second, license_type=port, quantity=3,
+                         activated_on=date(2026, 2, 2))
+    accepted_quote = services_quotes.quote_accept(
+        quote=services_quotes.quote_issue(
+            quote=services_quotes.quote_create(customer=customer_a, installations=[second],
+                                               user=user_a), user=staff),
+        user=user_a, accepted_by_name="Kari")
     return {
         "objects": {
             "customer": customer_a, "installation": installation_a, "holding": holding,
@@ -148,6 +185,8 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
             "reseller_b": reseller_b, "port_type": port, "uid": "MQ", "token": "bad-token",
             "book": book, "draft": services_quotes.price_book_create_draft(source=book,
                                                                            user=price_admin),
+            "draft_quote": draft_quote, "issued_quote": issued_quote,
+            "accepted_quote": accepted_quote,
         },
         "users": {"anonymous": None, "reseller_a": user_a, "reseller_b": user_b,
                   "staff": staff, "price_admin": price_admin, "outsider": outsider},
@@ -178,6 +217,8 @@ def snapshot() -> list:
         list(Membership.objects.order_by("pk").values()),
         list(PriceBook.objects.order_by("pk").values()),
         list(PriceBookRate.objects.order_by("pk").values()),
+        list(Quote.objects.order_by("pk").values()),
+        list(QuoteEvent.objects.order_by("pk").values()),
     ]
 
 

@@ -66,3 +66,18 @@ def kinds(lines):
 def engine_text(text):
     """The pricing engine's English texts in the user's language."""
     return gettext(text)
+
+
+@register.filter
+def percent(rate):
+    """0.25 → 25, 0.255 → 25.5 (a VAT rate stored as a fraction, shown as a percentage)."""
+    if rate is None or rate == "":
+        return ""
+    text = format((Decimal(rate) * 100).normalize(), "f")
+    return text if (get_language() or "nb").startswith("en") else text.replace(".", ",")
+
+
+@register.filter
+def state_on(quote, today):
+    """The state a person sees on `today` (an issued offer past its validity is expired)."""
+    return quote.display_state(today)

@@ -325,3 +325,15 @@ def test_several_installations_each_get_their_own_end_unless_one_is_set(staff, u
                                         end=date(2026, 7, 1), language="nb")
     result, _ = selectors.price_quote(quote=quote, quote_date=D_ISSUE)
     assert {section.end for section in result.installations} == {date(2026, 7, 1)}
+
+
+def test_licenses_an_issued_offer_charges_cannot_be_deleted_only_ended(staff, user_a,
+                                                                       customer_a):
+    from django.core.exceptions import ValidationError
+
+    installation = make_installation(customer_a)
+    holding = add_ports(installation, 2, date(2025, 1, 7))
+    issue(draft_for(installation, user_a), staff, D_ISSUE)
+    with pytest.raises(ValidationError, match="issued offer charges"):
+        customer_services.holding_delete(holding=holding)
+    assert installation.holdings.filter(pk=holding.pk).exists()
