@@ -5,6 +5,8 @@ set -euo pipefail
 
 PACKAGES=(
   gettext            # compilemessages (Norwegian translations)
+  chromium           # browser tests (Playwright drives /usr/bin/chromium; it never downloads one)
+  poppler-utils      # pdftotext, pdftoppm and pdfsig: looking at and checking offer PDFs
 )
 
 missing=()

@@ -21,13 +21,15 @@ def create_default_book(apps, schema_editor):
     LicenseType = apps.get_model("customers", "LicenseType")
     if PriceBook.objects.exists():
         return
+    # Rates first, then publish: a published book's rates are frozen.
     book = PriceBook.objects.create(
-        name=NAME, state="published", effective_from=date(2020, 1, 1),
+        name=NAME, state="draft", effective_from=date(2020, 1, 1),
         nok_per_ssc=Decimal("1.40"), retroactive_factor=Decimal("2"), vat_rate=Decimal("0.25"),
     )
     for license_type in LicenseType.objects.filter(code__in=RATES):
         PriceBookRate.objects.create(book=book, license_type=license_type,
                                      ssc_per_year=RATES[license_type.code])
+    PriceBook.objects.filter(pk=book.pk).update(state="published")
 
 
 def remove_default_book(apps, schema_editor):

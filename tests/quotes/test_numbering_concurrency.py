@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(
 THREADS = 50
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_threads_issuing_at_once_get_the_numbers_one_to_fifty(staff, user_a, customer_a):
     drafts = [
         services.quote_create(customer=customer_a, installations=[example_d(customer_a, f"D{i}")],
