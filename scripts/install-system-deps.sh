@@ -7,6 +7,11 @@ PACKAGES=(
   gettext            # compilemessages (Norwegian translations)
   chromium           # browser tests (Playwright drives /usr/bin/chromium; it never downloads one)
   poppler-utils      # pdftotext, pdftoppm and pdfsig: looking at and checking offer PDFs
+  libpango-1.0-0     # WeasyPrint renders the offer PDFs with Pango and HarfBuzz
+  libpangoft2-1.0-0
+  libharfbuzz-subset0  # without it every render warns and is 25-40 % slower
+  fonts-open-sans    # the offer's font (æøå), embedded in every PDF
+  fonts-dejavu-core  # fallback font
 )
 
 missing=()
