@@ -272,6 +272,12 @@ class Quote(models.Model):
     later_nok = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     verification_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
+    # The signed PDF, stored once after the issuing transaction commits (DESIGN.md §4).
+    pdf = models.FileField(_("signed PDF"), upload_to="offers/%Y/", blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True)
+    pdf_attempts = models.PositiveSmallIntegerField(default=0)
+    pdf_error = models.TextField(blank=True)
+
     # The answer.
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

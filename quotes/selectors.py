@@ -136,3 +136,29 @@ def price_quote(*, quote, quote_date: date) -> tuple[pricing.PricingResult, Pric
     installations = list(with_pricing_data(quote.installations.order_by("name", "pk")))
     return price_installations(installations=installations, quote_date=quote_date,
                                end=quote.end_override)
+
+
+def offer_presentation(quote, today: date) -> dict:
+    """One shape for the offer page and the PDF: a draft priced on `today`, or an issued
+    offer's snapshot. Sections carry their lines; totals and the figures used come along."""
+    if quote.is_draft:
+        try:
+            result, book = price_quote(quote=quote, quote_date=today)
+        except PricingUnavailable as error:
+            return {"error": error.message, "sections": []}
+        return {
+            "sections": [{"section": s, "lines": list(s.lines)} for s in result.installations],
+            "ssc": result.ssc, "net": result.net, "vat": result.vat, "gross": result.gross,
+            "later_ssc": result.later_ssc, "later_nok": result.later_nok,
+            "vat_rate": book.vat_rate, "factor": book.retroactive_factor,
+            "book_name": book.name, "has_lines": result.has_lines, "start": result.start,
+            "earliest_end": result.earliest_end,
+        }
+    sections = quote.sections.prefetch_related("lines")
+    return {
+        "sections": [{"section": s, "lines": list(s.lines.all())} for s in sections],
+        "ssc": quote.total_ssc, "net": quote.net, "vat": quote.vat, "gross": quote.gross,
+        "later_ssc": quote.later_ssc, "later_nok": quote.later_nok,
+        "vat_rate": quote.vat_rate, "factor": quote.retroactive_factor,
+        "book_name": quote.price_book_name, "has_lines": True, "start": quote.start,
+    }

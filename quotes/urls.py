@@ -26,3 +26,7 @@ urlpatterns = [
          name="quote_undo_acceptance"),
     path("offers/<int:pk>/delete/", views.quote_delete, name="quote_delete"),
 ]
+
+urlpatterns += [
+    path("verify/<str:token>/", views.verify_link, name="verify_link"),
+]

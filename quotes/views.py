@@ -301,37 +301,12 @@ def quote_edit(request, pk: int):
                               cancel_url=quote.get_absolute_url(), quote=quote)
 
 
-def _presentation(quote, today):
-    """One shape for the offer page: a draft priced today, or an issued offer's snapshot."""
-    if quote.is_draft:
-        try:
-            result, book = selectors.price_quote(quote=quote, quote_date=today)
-        except PricingUnavailable as error:
-            return {"error": error.message, "sections": []}
-        return {
-            "sections": [{"section": s, "lines": list(s.lines)} for s in result.installations],
-            "ssc": result.ssc, "net": result.net, "vat": result.vat, "gross": result.gross,
-            "later_ssc": result.later_ssc, "later_nok": result.later_nok,
-            "vat_rate": book.vat_rate, "factor": book.retroactive_factor,
-            "book_name": book.name, "has_lines": result.has_lines, "start": result.start,
-            "earliest_end": result.earliest_end,
-        }
-    sections = quote.sections.prefetch_related("lines")
-    return {
-        "sections": [{"section": s, "lines": list(s.lines.all())} for s in sections],
-        "ssc": quote.total_ssc, "net": quote.net, "vat": quote.vat, "gross": quote.gross,
-        "later_ssc": quote.later_ssc, "later_nok": quote.later_nok,
-        "vat_rate": quote.vat_rate, "factor": quote.retroactive_factor,
-        "book_name": quote.price_book_name, "has_lines": True, "start": quote.start,
-    }
-
-
 @login_required
 def quote_detail(request, pk: int):
     quote = access.get_quote_for_user(request.user, pk)
     today = timezone.localdate()
     return render(request, "quotes/quote_detail.html", {
-        "quote": quote, "today": today, "shown": _presentation(quote, today),
+        "quote": quote, "today": today, "shown": selectors.offer_presentation(quote, today),
         "display_state": quote.display_state(today),
         "events": quote.events.select_related("by"),
         "revisions": quote.revisions.all(),
@@ -360,7 +335,7 @@ def _quote_action(request, pk, *, action, template, form_class=None, staff_only=
             return redirect(result if isinstance(result, Quote) else quote)
     today = timezone.localdate()
     return render(request, template, {"quote": quote, "form": form, "today": today,
-                                      "shown": _presentation(quote, today)})
+                                      "shown": selectors.offer_presentation(quote, today)})
 
 
 @login_required
@@ -482,3 +457,7 @@ def _filter_state(quotes, state: str, today):
     if state:
         return quotes.filter(state=state)
     return quotes
+
+
+def verify_link(request, token: str):  # replaced by the verification page below
+    raise Http404

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "customers",
     "quotes",
 ]
@@ -213,3 +215,23 @@ LOGGING = {
 # Offers: an issued offer is valid for this many days (or until the day before its agreement
 # would end, if that is earlier).
 SSA_QUOTE_VALIDITY_DAYS = env_int("SSA_QUOTE_VALIDITY_DAYS", 30)
+
+# The portal's public address, printed (as the verification link and QR code) on every offer.
+SSA_PUBLIC_BASE_URL = env_str("SSA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+SSA_DISTRIBUTOR_ADDRESS = env_str("SSA_DISTRIBUTOR_ADDRESS", "Postboks 123 Sentrum, 0102 Oslo")
+SSA_DISTRIBUTOR_ORG_NUMBER = env_str("SSA_DISTRIBUTOR_ORG_NUMBER", "923609016")
+SSA_DISTRIBUTOR_EMAIL = env_str("SSA_DISTRIBUTOR_EMAIL", "ssa@example.no")
+
+# The distributor's signing key and certificate: a PKCS#12 file and its passphrase, from the
+# environment; `manage.py create_signing_cert` makes a development one in the data folder.
+SSA_SIGNING_P12 = env_path("SSA_SIGNING_P12", DATA_DIR / "signing" / "dev-signing.p12")
+SSA_SIGNING_PASSPHRASE = os.environ.get("SSA_SIGNING_PASSPHRASE")
+
+# Background work (PDF retries, bulk issuing): Django's tasks API through the django-tasks
+# backport, stored in the database; `manage.py db_worker` runs them.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("SSA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
