@@ -124,3 +124,30 @@ class QuoteFilterForm(forms.Form):
         self.fields["reseller"].queryset = resellers
         self.fields["state"].widget.attrs["class"] = "form-select"
         self.fields["reseller"].widget.attrs["class"] = "form-select"
+
+
+class SendForm(forms.Form):
+    to = forms.CharField(label=_("To"), max_length=500,
+                         help_text=_("The customer's contact; several addresses with commas."))
+    cc = forms.CharField(label=_("Copy to"), max_length=500, required=False)
+    message = forms.CharField(label=_("Personal message (optional)"), required=False,
+                              max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_to(self):
+        return _addresses(self.cleaned_data["to"])
+
+    def clean_cc(self):
+        return _addresses(self.cleaned_data["cc"])
+
+
+def _addresses(text: str) -> list[str]:
+    from django.core.validators import validate_email
+
+    addresses = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    for address in addresses:
+        validate_email(address)
+    return addresses
+
+
+class VerifyForm(forms.Form):
+    pdf = forms.FileField(label=_("The offer PDF"), allow_empty_file=True)

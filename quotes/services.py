@@ -5,16 +5,24 @@ Keyword-only, typed functions named `<entity>_<action>`, each atomic, each raisi
 when it refuses.
 """
 
+import hashlib
+import logging
 import secrets
+import smtplib
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -29,7 +37,7 @@ from customers.models import (
     PeriodSource,
 )
 from customers.months import first_of_month, is_first_of_month
-from quotes import pricing, selectors
+from quotes import pricing, selectors, signing
 from quotes.models import (
     PriceBook,
     PriceBookRate,
@@ -42,6 +50,9 @@ from quotes.models import (
     QuoteSection,
     QuoteState,
 )
+from quotes.verification import verification_url
+
+logger = logging.getLogger(__name__)
 
 
 class QuoteError(Exception):
@@ -263,13 +274,21 @@ def _address(customer: Customer) -> str:
 
 
 @transaction.atomic
-def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote:
+def quote_issue(*, quote: Quote, user: User, today: date | None = None,
+                prepare_pdf: bool = True) -> Quote:
     """Staff issue an offer: re-price on the issue date, number it, copy every input and
     figure onto it. One short transaction; nothing on the offer changes afterwards but its
-    state."""
+    state. The signed PDF is prepared once the transaction commits (`prepare_pdf=False` leaves
+    it to the background task, e.g. when many threads issue at once: WeasyPrint is not
+    thread-safe)."""
     if not is_distributor_staff(user):
         raise QuoteError(_("Only the distributor's staff issue offers; mark the draft ready to "
                            "issue and they will see it."))
+    try:
+        # The key first: a missing or unreadable key refuses before anything is numbered.
+        signing.load_signer()
+    except signing.SigningUnavailable as error:
+        raise QuoteError(error.message) from error
     today = today or timezone.localdate()
     quote = _locked(quote)
     _require_editable_draft(quote)
@@ -317,7 +336,18 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None) -> Quote
         predecessor.state = QuoteState.SUPERSEDED
         predecessor.save(update_fields=["state"])
         _event(predecessor, QuoteEvent.Kind.SUPERSEDED, user, quote.number)
+    quote_id = quote.pk
+    if prepare_pdf:
+        transaction.on_commit(lambda: prepare_pdf_after_commit(quote_id))
+    else:
+        transaction.on_commit(lambda: _enqueue_pdf(quote_id))
     return quote
+
+
+def _enqueue_pdf(quote_id: int) -> None:
+    from quotes.tasks import prepare_offer_pdf
+
+    prepare_offer_pdf.enqueue(quote_id)
 
 
 def _snapshot_sections(quote: Quote, result: pricing.PricingResult) -> None:
@@ -486,4 +516,113 @@ def quote_undo_acceptance(*, quote: Quote, user: User, reason: str = "") -> Quot
     quote.accepted_by_name = ""
     quote.save(update_fields=["state", "answered_at", "answered_by", "accepted_by_name"])
     _event(quote, QuoteEvent.Kind.ACCEPTANCE_UNDONE, user, reason.strip()[:500])
+    return quote
+
+
+# --- the signed PDF --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfOutcome:
+    quote: Quote
+    failed: bool
+    attempts: int
+
+
+def quote_prepare_pdf(*, quote_id: int) -> PdfOutcome:
+    """Render, sign and store an issued offer's PDF with its SHA-256 — once. Runs outside the
+    numbering transaction (slow work never holds the number lock). A signature is made once:
+    when a hash is stored, nothing is rendered or signed again, so every download returns the
+    same bytes and the customer's copy keeps verifying."""
+    from quotes.pdf import render_quote_pdf
+
+    quote = Quote.objects.get(pk=quote_id)
+    if quote.is_draft or quote.pdf_sha256:
+        return PdfOutcome(quote, failed=False, attempts=quote.pdf_attempts)
+    try:
+        signed = signing.sign_pdf(render_quote_pdf(quote))
+    except Exception as error:  # noqa: BLE001 - recorded on the offer and retried in the background
+        logger.exception("Rendering or signing %s failed", quote.number)
+        with transaction.atomic():
+            quote = _locked(quote)
+            quote.pdf_attempts += 1
+            quote.pdf_error = f"{type(error).__name__}: {error}"[:2000]
+            quote.save(update_fields=["pdf_attempts", "pdf_error"])
+        return PdfOutcome(quote, failed=True, attempts=quote.pdf_attempts)
+    digest = hashlib.sha256(signed).hexdigest()
+    with transaction.atomic():
+        quote = _locked(quote)
+        if quote.pdf_sha256:  # another worker stored its copy first; keep that one
+            return PdfOutcome(quote, failed=False, attempts=quote.pdf_attempts)
+        name = default_storage.save(f"offers/{quote.number_year}/{quote.number}.pdf",
+                                    ContentFile(signed))
+        quote.pdf.name = name
+        quote.pdf_sha256 = digest
+        quote.pdf_attempts += 1
+        quote.pdf_error = ""
+        quote.save(update_fields=["pdf", "pdf_sha256", "pdf_attempts", "pdf_error"])
+    return PdfOutcome(quote, failed=False, attempts=quote.pdf_attempts)
+
+
+def prepare_pdf_after_commit(quote_id: int) -> None:
+    """Called once the issuing transaction has committed: try at once, and leave failures to
+    the background task's retries."""
+    from quotes.tasks import schedule_pdf_retry
+
+    outcome = quote_prepare_pdf(quote_id=quote_id)
+    if outcome.failed:
+        schedule_pdf_retry(quote_id, attempts=outcome.attempts)
+
+
+def quote_pdf_bytes(*, quote: Quote) -> bytes:
+    """The stored signed PDF, checked against its hash. A missing or altered file is an
+    operator error (QuoteError); it is never papered over by signing again."""
+    if not quote.pdf_sha256:
+        raise QuoteError(_("The signed PDF is being prepared; try again in a minute."))
+    try:
+        with default_storage.open(quote.pdf.name, "rb") as stored:
+            data = stored.read()
+    except OSError:
+        logger.error("Signed PDF of %s is missing from storage: %s", quote.number, quote.pdf.name)
+        raise QuoteError(_("The signed PDF of %(number)s is missing from storage. This is an "
+                           "operator error: restore the file from backup (it cannot be signed "
+                           "again).") % {"number": quote.number}) from None
+    if hashlib.sha256(data).hexdigest() != quote.pdf_sha256:
+        logger.error("Signed PDF of %s does not match its stored hash", quote.number)
+        raise QuoteError(_("The stored PDF of %(number)s does not match its recorded hash. "
+                           "This is an operator error: restore the file from backup.") % {
+            "number": quote.number})
+    return data
+
+
+# --- e-mail ----------------------------------------------------------------------------------
+
+
+def quote_send_email(*, quote: Quote, user: User, to: list[str], cc: list[str],
+                     message: str) -> Quote:
+    """Send the signed offer to the customer (the reseller copied) in the offer's language, and
+    record the sending on the timeline. A failure says so and changes nothing."""
+    if quote.is_draft:
+        raise QuoteError(_("A draft is not sent; issue it first."))
+    if not to:
+        raise QuoteError(_("Give at least one recipient."), field="to")
+    pdf = quote_pdf_bytes(quote=quote)
+    with translation.override(quote.language):
+        subject = _("Offer %(number)s: SSA upgrade agreement") % {"number": quote.number}
+        body = render_to_string("quotes/email/offer.txt", {
+            "quote": quote, "message": message.strip(), "sender": user,
+            "distributor": settings.SSA_DISTRIBUTOR_NAME,
+            "verification_url": verification_url(quote),
+        })
+    email = EmailMessage(subject=subject, body=body, to=to, cc=cc,
+                         reply_to=[user.email] if user.email else None)
+    email.attach(f"{quote.number}.pdf", pdf, "application/pdf")
+    try:
+        email.send(fail_silently=False)
+    except (OSError, smtplib.SMTPException) as error:
+        logger.warning("Sending %s failed: %s", quote.number, error)
+        raise QuoteError(_("The e-mail could not be sent (%(error)s). Nothing was recorded; "
+                           "try again.") % {"error": error}) from error
+    recipients = ", ".join([*to, *cc])
+    _event(quote, QuoteEvent.Kind.EMAILED, user, recipients[:500])
     return quote

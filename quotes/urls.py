@@ -28,5 +28,9 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("offers/<int:pk>/pdf/", views.quote_pdf, name="quote_pdf"),
+    path("offers/<int:pk>/pdf/retry/", views.quote_pdf_retry, name="quote_pdf_retry"),
+    path("offers/<int:pk>/send/", views.quote_send, name="quote_send"),
+    path("verify/", views.verify, name="verify"),
     path("verify/<str:token>/", views.verify_link, name="verify_link"),
 ]

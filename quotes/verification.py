@@ -1,10 +1,102 @@
-"""What the offer's QR code links to, and (later in this module) checking an offer PDF."""
+"""The public verification of offers: the link in the QR code, and uploaded PDFs (DESIGN.md
+§4). Genuine means: signed with our certificate, intact, the signature covering the whole file,
+and the very bytes stored for an issued offer."""
+
+import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from quotes import signing
 
 
 def verification_url(quote) -> str:
     """The public link printed on the offer: an unguessable token, never the offer number."""
     path = reverse("verify_link", args=[quote.verification_token])
     return settings.SSA_PUBLIC_BASE_URL.rstrip("/") + path
+
+
+# --- checking an offer ------------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the public verification page says. `quote` is set only for a genuine offer."""
+
+    genuine: bool
+    message: str
+    quote: object = None
+
+
+def _state_sentence(quote, today) -> str:
+    state = quote.display_state(today)
+    if state == "issued":
+        return _("It is valid until %(date)s.") % {"date": f"{quote.valid_until:%d.%m.%Y}"}
+    if state == "expired":
+        return _("It expired on %(date)s.") % {"date": f"{quote.valid_until:%d.%m.%Y}"}
+    if state == "accepted":
+        return _("It has been accepted.")
+    if state == "declined":
+        return _("It was declined.")
+    successor = quote.revisions.exclude(state="draft").order_by("-revision").first()
+    if successor is not None:
+        return _("It has been superseded by %(number)s.") % {"number": successor.number}
+    return _("It has been superseded.")
+
+
+def _genuine(quote, today) -> Verdict:
+    return Verdict(True, _state_sentence(quote, today), quote)
+
+
+def verify_token(token: str, *, today) -> Verdict | None:
+    """The QR link: the token names an issued offer, or nothing (no lookup by number)."""
+    from quotes.models import Quote
+
+    quote = Quote.objects.issued().filter(verification_token=token).first() if token else None
+    return _genuine(quote, today) if quote else None
+
+
+NOT_A_PDF = _lazy("This file is not a PDF. Upload the offer exactly as you received it.")
+EMPTY = _lazy("The file is empty.")
+TOO_LARGE = _lazy("The file is larger than 10 MB; an offer PDF is much smaller.")
+PROBLEMS = {
+    signing.PROBLEM_UNREADABLE: _lazy("This PDF cannot be read; it may be damaged."),
+    signing.PROBLEM_UNSIGNED: _lazy("This PDF carries no signature, so it is not a genuine "
+                                    "offer from %(distributor)s."),
+    signing.PROBLEM_OTHER_SIGNER: _lazy("This PDF is signed by someone else, not by "
+                                        "%(distributor)s. It is not a genuine offer."),
+    signing.PROBLEM_TAMPERED: _lazy("This PDF has been altered after %(distributor)s signed it. "
+                                    "It is not a genuine offer."),
+    signing.PROBLEM_CHANGED_AFTER_SIGNING: _lazy(
+        "Something was added to this PDF after %(distributor)s signed it. It is not the offer "
+        "as issued."),
+}
+UNKNOWN = _lazy("The signature is %(distributor)s's, but this document is not one of its issued "
+                "offers.")
+
+
+def verify_upload(data: bytes, *, today) -> Verdict:
+    """An uploaded PDF: signed by us, intact, covering the whole file, and byte for byte the
+    signed PDF stored for an issued offer."""
+    from quotes.models import Quote
+
+    names = {"distributor": settings.SSA_DISTRIBUTOR_NAME}
+    if not data:
+        return Verdict(False, str(EMPTY))
+    if len(data) > MAX_UPLOAD_BYTES:
+        return Verdict(False, str(TOO_LARGE))
+    if not data.lstrip()[:5] == b"%PDF-":
+        return Verdict(False, str(NOT_A_PDF))
+    check = signing.check_signature(data)
+    if not check.genuine:
+        return Verdict(False, str(PROBLEMS[check.problem]) % names)
+    digest = hashlib.sha256(data).hexdigest()
+    quote = Quote.objects.issued().filter(pdf_sha256=digest).first()
+    if quote is None:
+        return Verdict(False, str(UNKNOWN) % names)
+    return _genuine(quote, today)

@@ -31,6 +31,51 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def signing_key(tmp_path_factory):
+    """One development signing key for the whole run (RSA key generation is not free)."""
+    from datetime import UTC
+
+    from quotes.management.commands.create_signing_cert import build_p12
+
+    path = tmp_path_factory.mktemp("signing") / "test-signing.p12"
+    path.write_bytes(build_p12(organisation="Nordic Unified AS", passphrase=b"test-passphrase",
+                               now=datetime(2026, 1, 1, tzinfo=UTC)))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def portal_test_settings(settings, signing_key, tmp_path):
+    """The signing key, a throwaway media folder, and a task queue the tests can inspect."""
+    settings.SSA_SIGNING_P12 = signing_key
+    settings.SSA_SIGNING_PASSPHRASE = "test-passphrase"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.SSA_PUBLIC_BASE_URL = "https://ssa.example.no"
+
+
+@pytest.fixture(autouse=True)
+def every_stored_offer_pdf_verifies(request, portal_test_settings):
+    """Every offer PDF the suite signs validates with pyHanko against the configured
+    certificate: intact, valid, and the signature covers the entire file."""
+    uses_database = {"db", "transactional_db", "live_server"} & set(request.fixturenames) or (
+        request.node.get_closest_marker("django_db"))
+    if uses_database:
+        # Set the database up first, so this check runs before its rollback.
+        request.getfixturevalue("db")
+    yield
+    if not uses_database:
+        return
+    from django.core.files.storage import default_storage
+
+    from quotes.models import Quote
+    from quotes.signing import check_signature
+
+    for number, name in Quote.objects.exclude(pdf_sha256="").values_list("number", "pdf"):
+        with default_storage.open(name, "rb") as pdf:
+            assert check_signature(pdf.read()).genuine, f"{number}'s PDF does not verify"
+
+
 @pytest.fixture(autouse=True)
 def frozen_clock():
     with time_machine.travel(FROZEN_NOW, tick=False) as traveller:

@@ -1,0 +1,261 @@
+"""The printable offer (DESIGN.md §4): a WeasyPrint rendering of templates/quotes/pdf/offer.html.
+
+An issued offer is drawn from its frozen snapshot and never re-priced; a draft is an unsigned
+preview priced on `today`, marked "UTKAST / DRAFT — not an offer" and without a QR code. The
+document is written in the offer's language; its texts are chosen per language inside the
+template (no translation files), so a Norwegian offer reads right whatever the catalogue holds.
+
+Everything the document shows is embedded (the QR code is an inline SVG data URI, the fonts
+come from fontconfig); the URL fetcher refuses anything but `data:` URLs, so rendering never
+touches the network. Signing is not done here.
+"""
+
+import base64
+import functools
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import dateformat, timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from quotes import pricing, selectors
+from quotes.models import PriceBook
+from quotes.verification import verification_url
+
+TEMPLATE = "quotes/pdf/offer.html"
+TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "quotes" / "pdf"
+DRAFT_MARK = "UTKAST / DRAFT — not an offer"
+KIND_ORDER = (pricing.KIND_RETROACTIVE, pricing.KIND_COTERM, pricing.KIND_FORWARD)
+
+# The pricing engine's user-visible texts in Norwegian, for the PDF only (English is the
+# engine's own wording). A text not listed here falls back to the translation catalogue.
+ENGINE_TEXTS_NB = {
+    pricing.NOT_APPLICABLE_SKYPBX:
+        "skyPBX inkluderer alle oppgraderinger, så SSA er ikke aktuelt.",
+    pricing.REASON_NOT_COVERED: "ikke dekket av SSA",
+    pricing.REASON_RENTED: "leide lisenser inkluderer oppgraderinger",
+    pricing.WARNING_OLD_FIRMWARE:
+        "Ingen support for denne versjonen; full utnyttelse av en ny versjon kan kreve "
+        "oppgradering av maskinvaren.",
+    pricing.WARNING_UNKNOWN_FIRMWARE: "Ukjent firmwareversjon.",
+}
+
+
+@functools.cache
+def _weasyprint():
+    """WeasyPrint, imported once per process on first use (the import takes about a second).
+    Only the module is shared; every render builds its own HTML object (not thread-safe)."""
+    import weasyprint
+
+    return weasyprint
+
+
+def render_quote_pdf(quote, *, today: date | None = None) -> bytes:
+    """The offer as PDF bytes (unsigned), in the offer's language."""
+    html = render_quote_html(quote, today=today)
+    weasyprint = _weasyprint()
+    document = weasyprint.HTML(
+        string=html, base_url=str(TEMPLATE_DIR),
+        url_fetcher=weasyprint.URLFetcher(allowed_protocols=("data",)),
+    )
+    return document.write_pdf()
+
+
+def render_quote_html(quote, *, today: date | None = None) -> str:
+    """The HTML that `render_quote_pdf` prints (useful to inspect the document's text)."""
+    today = today or timezone.localdate()
+    language = offer_language(quote)
+    with translation.override(language):
+        return render_to_string(TEMPLATE, offer_context(quote, today=today, language=language))
+
+
+def offer_language(quote) -> str:
+    return "en" if (quote.language or "").startswith("en") else "nb"
+
+
+def qr_code_svg(text: str) -> str:
+    """A QR code of `text` as a compact SVG document (one path, merged runs, 2-module quiet
+    zone)."""
+    import qrcode
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    parts = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                run = x
+                while run < len(row) and row[run]:
+                    run += 1
+                parts.append(f"M{x} {y}h{run - x}v1h{x - run}z")
+                x = run
+            else:
+                x += 1
+    size = len(matrix)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+            f'width="{size}" height="{size}" shape-rendering="crispEdges">'
+            f'<rect width="{size}" height="{size}" fill="#fff"/>'
+            f'<path fill="#000" d="{"".join(parts)}"/></svg>')
+
+
+def qr_code_data_uri(text: str) -> str:
+    svg = qr_code_svg(text).encode()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+# --- the template's context ------------------------------------------------------------------
+
+
+def offer_context(quote, *, today: date, language: str) -> dict:
+    """Everything the offer template shows, in one shape for a draft and an issued offer.
+    Call it with `language` active (dates and factors follow the active language)."""
+    shown = selectors.offer_presentation(quote, today)
+    draft = quote.is_draft
+    if draft:
+        customer = quote.customer
+        party = {
+            "name": customer.name, "org_number": customer.org_number,
+            "address_lines": customer.address_lines, "contact": customer.contact_name,
+            "email": customer.email, "reseller": customer.reseller.name,
+        }
+        book = PriceBook.objects.in_force_on(today) if not shown.get("error") else None
+        nok_per_ssc = book.nok_per_ssc if book else None
+        installations = {i.pk: i for i in quote.installations.all()}
+    else:
+        party = {
+            "name": quote.customer_name, "org_number": quote.customer_org_number,
+            "address_lines": [line for line in quote.customer_address.splitlines() if line],
+            "contact": quote.customer_contact, "email": quote.customer_email,
+            "reseller": quote.reseller_name,
+        }
+        nok_per_ssc = quote.nok_per_ssc
+        installations = {}
+    sections = [_section(item, installations, language) for item in shown["sections"]]
+    lines = [line for section in sections for line in section["lines"]]
+    present = {line.kind for line in lines}
+    forward = [line for line in lines if line.kind == pricing.KIND_FORWARD]
+    number = quote.number or ""
+    footer = f"{number} · {settings.SSA_DISTRIBUTOR_NAME}" if number else DRAFT_MARK
+    url = "" if draft else verification_url(quote)
+    return {
+        "lang": language,
+        "quote": quote,
+        "is_draft": draft,
+        "draft_mark": DRAFT_MARK,
+        "number": number,
+        "revision_of": quote.revision_of.number if quote.revision_of_id else "",
+        "issue_date": _long_date(quote.issue_date, language),
+        "valid_until": _long_date(quote.valid_until, language),
+        "priced_on": _long_date(today, language),
+        "distributor": {
+            "name": settings.SSA_DISTRIBUTOR_NAME,
+            "address": settings.SSA_DISTRIBUTOR_ADDRESS,
+            "org_number": format_org_number(settings.SSA_DISTRIBUTOR_ORG_NUMBER),
+            "email": settings.SSA_DISTRIBUTOR_EMAIL,
+        },
+        "customer": {**party, "org_number": format_org_number(party["org_number"])},
+        "error": shown.get("error", ""),
+        "sections": sections,
+        "several": sum(1 for s in sections if s["applicable"]) > 1,
+        "has_lines": bool(lines),
+        "kinds": [kind for kind in KIND_ORDER if kind in present],
+        "ssc": shown.get("ssc"), "net": shown.get("net"), "vat": shown.get("vat"),
+        "gross": shown.get("gross"), "vat_rate": shown.get("vat_rate"),
+        "later_ssc": shown.get("later_ssc"), "later_nok": shown.get("later_nok"),
+        "forward_ssc": sum(line.ssc for line in forward),
+        "forward_nok": sum((line.nok for line in forward), Decimal("0")),
+        "factor": shown.get("factor"),
+        "book_name": shown.get("book_name", ""),
+        "nok_per_ssc": format_unit_price(nok_per_ssc, language),
+        "verification_url": url,
+        "qr_code": qr_code_data_uri(url) if url else "",
+        "footer_left": css_string(footer),
+        "page_label": css_string("Side" if language == "nb" else "Page"),
+        "page_of": css_string("av" if language == "nb" else "of"),
+    }
+
+
+def _section(item: dict, installations: dict, language: str) -> dict:
+    """One installation of the offer: a frozen QuoteSection or a live pricing result."""
+    section = item["section"]
+    live = installations.get(getattr(section, "installation_id", None))
+    if live is not None:
+        hardware, firmware = live.hardware_model, live.firmware_version
+    else:
+        hardware = getattr(section, "hardware_model", "")
+        firmware = getattr(section, "firmware_version", "")
+    excluded = [
+        e if isinstance(e, dict) else {"license_name": e.license_name, "quantity": e.quantity,
+                                        "reason": e.reason}
+        for e in section.excluded
+    ]
+    return {
+        "name": section.name,
+        "skypbx": section.deployment == pricing.DEPLOYMENT_SKYPBX,
+        "hardware_model": hardware,
+        "firmware_version": firmware,
+        "paid_until": section.paid_until,
+        "start": section.start,
+        "end": section.end,
+        "end_text": _long_date(section.end, language),
+        "applicable": section.applicable,
+        "reason": engine_text(section.not_applicable_reason or "", language),
+        "warnings": [engine_text(w, language) for w in section.warnings],
+        "excluded": [{**e, "reason": engine_text(e["reason"], language)} for e in excluded],
+        "lines": item["lines"],
+        "ssc": section.ssc,
+        "nok": section.nok,
+    }
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+
+def engine_text(text: str, language: str) -> str:
+    if not text or language != "nb":
+        return text
+    return ENGINE_TEXTS_NB.get(text) or translation.gettext(text)
+
+
+def _long_date(day: date | None, language: str) -> str:
+    """dd.mm.yyyy in Norwegian; "5 March 2026" in English (call with the language active)."""
+    if day is None:
+        return ""
+    if language == "nb":
+        return f"{day:%d.%m.%Y}"
+    with translation.override("en"):
+        return dateformat.format(day, "j F Y")
+
+
+def format_org_number(number: str) -> str:
+    """923609016 → "923 609 016" (non-breaking spaces); anything else as it is."""
+    number = (number or "").strip()
+    if len(number) == 9 and number.isdigit():
+        return "\u00a0".join((number[:3], number[3:6], number[6:]))
+    return number
+
+
+def format_unit_price(value: Decimal | None, language: str) -> str:
+    """The price of one SSC with as many decimals as it has, at least two: kr 1,40 / NOK 1.425."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    places = max(2, -value.normalize().as_tuple().exponent)
+    text = f"{value:.{places}f}"
+    if language == "nb":
+        return "kr\u00a0" + text.replace(".", ",")
+    return "NOK\u00a0" + text
+
+
+def css_string(text: str) -> SafeString:
+    """`text` as a quoted CSS string, safe inside a <style> element."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;·—–-_/()&@+" else f"\\{ord(ch):x} " for ch in text
+    )
+    return mark_safe(f'"{escaped}"')
