@@ -4,7 +4,7 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SSA_DATA_DIR=/data
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gettext nodejs npm \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-open-sans fonts-dejavu-core procps \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 run: setup
 	$(PY) manage.py seed_demo
 	@echo "Portal on http://$(HOST)/ — log in with one of the users above."
-	$(PY) manage.py runserver $(HOST)
+	PY=$(PY) HOST=$(HOST) scripts/run-dev.sh
 
 setup: system-deps $(VENV)/.installed node_modules/.installed messages migrate
 
@@ -31,6 +31,7 @@ messages: $(VENV)/.installed
 
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py create_signing_cert --if-missing
 
 test: system-deps $(VENV)/.installed node_modules/.installed messages
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -16,8 +16,10 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_runs_postgresql_15_and_the_portal(compose):
-    assert set(compose["services"]) == {"db", "portal"}
+def test_compose_runs_postgresql_15_the_portal_and_a_task_worker(compose):
+    assert set(compose["services"]) == {"db", "portal", "worker"}
+    assert "db_worker" in compose["services"]["worker"]["command"]
+    assert compose["services"]["worker"]["image"] == compose["services"]["portal"]["image"]
     assert compose["services"]["db"]["image"] == "postgres:15"
     assert compose["services"]["portal"]["build"] == "."
 
@@ -29,9 +31,19 @@ def test_the_portal_waits_for_a_healthy_database_and_migrates_on_start(compose):
     assert "gunicorn ssa_portal.wsgi" in portal["command"]
 
 
-def test_both_services_have_health_checks(compose):
+def test_every_service_has_a_health_check(compose):
     assert "pg_isready" in " ".join(compose["services"]["db"]["healthcheck"]["test"])
     assert "/healthz/" in " ".join(compose["services"]["portal"]["healthcheck"]["test"])
+    assert "db_worker" in " ".join(compose["services"]["worker"]["healthcheck"]["test"])
+
+
+def test_the_signing_key_is_mounted_read_only_never_baked_in(compose):
+    for name in ("portal", "worker"):
+        service = compose["services"][name]
+        assert service["environment"]["SSA_SIGNING_P12"] == "/run/secrets/signing.p12"
+        assert any(volume.endswith(":/run/secrets/signing.p12:ro")
+                   for volume in service["volumes"])
+        assert service["environment"]["SSA_SIGNING_PASSPHRASE"].startswith("${")
 
 
 def test_the_portal_reads_its_database_and_secret_from_the_environment(compose):
