@@ -38,6 +38,13 @@ def paginate(request, queryset):
     return Paginator(queryset, 25).get_page(request.GET.get("page"))
 
 
+def querystring_without_page(request) -> str:
+    """The list's filters, for the pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
@@ -57,7 +64,8 @@ def customer_list(request):
     )
     return render(
         request, "customers/customer_list.html",
-        {"page": paginate(request, customers), "query": query},
+        {"page": paginate(request, customers), "query": query,
+         "querystring": querystring_without_page(request)},
     )
 
 

@@ -6,7 +6,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from customers import access as customer_access
 from customers.models import LicenseType
 from customers.months import first_of_month
+from customers.views import paginate, querystring_without_page
 from quotes import access, selectors, services, verification
 from quotes.forms import (
     AcceptForm,
@@ -42,7 +42,7 @@ def price_book_list(request):
     books = access.price_books_for(request.user).select_related("published_by")
     today = timezone.localdate()
     return render(request, "quotes/price_book_list.html", {
-        "page": Paginator(books, 25).get_page(request.GET.get("page")),
+        "page": paginate(request, books),
         "in_force": PriceBook.objects.in_force_on(today),
         "today": today,
     })
@@ -442,11 +442,9 @@ def quote_list(request):
             quotes = quotes.filter(customer_id=data["customer"])
         if data["expiring_within"] is not None:
             quotes = quotes.expiring_within(today, data["expiring_within"])
-    page = Paginator(quotes.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "quotes/quote_list.html", {
-        "form": form, "page": page, "today": today, "querystring": query.urlencode(),
+        "form": form, "page": paginate(request, quotes.order_by("-created_at", "-pk")),
+        "today": today, "querystring": querystring_without_page(request),
     })
 
 
