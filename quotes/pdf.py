@@ -162,7 +162,8 @@ def offer_context(quote, *, today: date, language: str) -> dict:
         "customer": {**party, "org_number": format_org_number(party["org_number"])},
         "error": shown.get("error", ""),
         "sections": sections,
-        "several": sum(1 for s in sections if s["applicable"]) > 1,
+        "several": len(sections) > 1,
+        "subtotals": sum(1 for s in sections if s["applicable"] and s["lines"]) > 1,
         "has_lines": bool(lines),
         "kinds": [kind for kind in KIND_ORDER if kind in present],
         "ssc": shown.get("ssc"), "net": shown.get("net"), "vat": shown.get("vat"),
@@ -258,4 +259,4 @@ def css_string(text: str) -> SafeString:
     escaped = "".join(
         ch if ch.isalnum() or ch in " .,:;·—–-_/()&@+" else f"\\{ord(ch):x} " for ch in text
     )
-    return mark_safe(f'"{escaped}"')
+    return mark_safe(f'"{escaped}"')  # noqa: S308 - escaped above for a CSS string
