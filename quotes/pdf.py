@@ -22,7 +22,6 @@ from django.utils import dateformat, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from quotes import pricing, selectors
-from quotes.models import PriceBook
 from quotes.verification import verification_url
 
 TEMPLATE = "quotes/pdf/offer.html"
@@ -124,8 +123,7 @@ def offer_context(quote, *, today: date, language: str) -> dict:
             "address_lines": customer.address_lines, "contact": customer.contact_name,
             "email": customer.email, "reseller": customer.reseller.name,
         }
-        book = PriceBook.objects.in_force_on(today) if not shown.get("error") else None
-        nok_per_ssc = book.nok_per_ssc if book else None
+        nok_per_ssc = shown.get("nok_per_ssc")
         installations = {i.pk: i for i in quote.installations.all()}
     else:
         party = {

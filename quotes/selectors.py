@@ -151,6 +151,7 @@ def offer_presentation(quote, today: date) -> dict:
             "ssc": result.ssc, "net": result.net, "vat": result.vat, "gross": result.gross,
             "later_ssc": result.later_ssc, "later_nok": result.later_nok,
             "vat_rate": book.vat_rate, "factor": book.retroactive_factor,
+            "nok_per_ssc": book.nok_per_ssc,
             "book_name": book.name, "has_lines": result.has_lines, "start": result.start,
             "earliest_end": result.earliest_end,
         }
@@ -160,5 +161,6 @@ def offer_presentation(quote, today: date) -> dict:
         "ssc": quote.total_ssc, "net": quote.net, "vat": quote.vat, "gross": quote.gross,
         "later_ssc": quote.later_ssc, "later_nok": quote.later_nok,
         "vat_rate": quote.vat_rate, "factor": quote.retroactive_factor,
-        "book_name": quote.price_book_name, "has_lines": True, "start": quote.start,
+        "nok_per_ssc": quote.nok_per_ssc, "book_name": quote.price_book_name,
+        "has_lines": True, "start": quote.start,
     }
