@@ -5,6 +5,8 @@ the environment (`SSA_SIGNING_P12`, `SSA_SIGNING_PASSPHRASE`); `manage.py create
 makes a development one in the git-ignored data folder, with its passphrase beside it.
 """
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
@@ -63,6 +65,17 @@ def load_signer():
             "path": p12, "error": error}) from error
 
 
+def _outside_event_loop(function, *args):
+    """pyHanko's synchronous API runs its own asyncio loop, which fails inside a running one
+    (an async view, or a test driving Playwright); then it runs in a worker thread instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def sign_pdf(pdf: bytes) -> bytes:
     """A PAdES baseline signature by the distributor over the whole document."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -78,7 +91,8 @@ def sign_pdf(pdf: bytes) -> bytes:
         location="Norway",
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+    signed = _outside_event_loop(lambda: signers.sign_pdf(writer, metadata, signer=signer))
+    return signed.getvalue()
 
 
 @dataclass(frozen=True)
@@ -116,8 +130,8 @@ def check_signature(data: bytes) -> SignatureCheck:
     if signature.signer_cert is None or signature.signer_cert.dump() != our_certificate.dump():
         return SignatureCheck(False, PROBLEM_OTHER_SIGNER)
     try:
-        status = validate_pdf_signature(signature, ValidationContext(
-            trust_roots=[our_certificate], allow_fetching=False))
+        context = ValidationContext(trust_roots=[our_certificate], allow_fetching=False)
+        status = _outside_event_loop(validate_pdf_signature, signature, context)
     except Exception:  # noqa: BLE001 - a broken signature structure is a tampered file
         return SignatureCheck(False, PROBLEM_TAMPERED)
     if not (status.intact and status.valid):
