@@ -4,7 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test system-deps messages migrate lint ci clean
+.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo
+
+# A throwaway PostgreSQL database for the bulk demo (never the embedded SQLite one).
+BULK_DB ?= ssa_bulk_demo
+BULK_URL := postgresql://postgres@127.0.0.1:5432/$(BULK_DB)
+INSTALLATIONS ?= 2000
 
 run: setup
 	$(PY) manage.py seed_demo
@@ -41,6 +46,11 @@ lint: $(VENV)/.installed
 
 ci:
 	bash .ci/run
+
+bulk-demo: setup
+	$(PY) scripts/pg_database.py recreate $(BULK_DB)
+	DATABASE_URL=$(BULK_URL) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BULK_URL) $(PY) manage.py bulk_demo --installations $(INSTALLATIONS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

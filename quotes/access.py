@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from customers.access import AnyUser, is_distributor_staff, reseller_of
-from quotes.models import PriceBook, Quote, QuoteState
+from quotes.models import PriceBook, Quote, QuoteState, RenewalBatch
 
 
 def price_books_for(user: AnyUser) -> QuerySet[PriceBook]:
@@ -34,3 +34,16 @@ def quotes_for(user: AnyUser) -> QuerySet[Quote]:
 
 def get_quote_for_user(user: AnyUser, pk: int) -> Quote:
     return get_object_or_404(quotes_for(user).select_related("customer", "reseller"), pk=pk)
+
+
+def renewal_batches_for(user: AnyUser) -> QuerySet[RenewalBatch]:
+    """Staff see every batch; a reseller its own."""
+    if is_distributor_staff(user):
+        return RenewalBatch.objects.all()
+    reseller = reseller_of(user)
+    return RenewalBatch.objects.filter(reseller=reseller) if reseller else (
+        RenewalBatch.objects.none())
+
+
+def get_renewal_batch_for_user(user: AnyUser, pk: int) -> RenewalBatch:
+    return get_object_or_404(renewal_batches_for(user), pk=pk)

@@ -151,3 +151,20 @@ def _addresses(text: str) -> list[str]:
 
 class VerifyForm(forms.Form):
     pdf = forms.FileField(label=_("The offer PDF"), allow_empty_file=True)
+
+
+class RenewalFilterForm(forms.Form):
+    ORDERS = [("paid_until", _("Paid until, earliest first")),
+              ("-paid_until", _("Paid until, latest first")),
+              ("customer", _("Customer")), ("reseller", _("Reseller"))]
+    window_end = MonthField(label=_("Paid until at the latest"), required=False)
+    lapsed = forms.BooleanField(label=_("Lapsed only"), required=False)
+    q = forms.CharField(label=_("Customer or installation"), required=False, max_length=100)
+    reseller = forms.ModelChoiceField(label=_("Reseller"), queryset=None, required=False)
+    order = forms.ChoiceField(label=_("Sort by"), choices=ORDERS, required=False)
+
+    def __init__(self, *args, resellers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reseller"].queryset = resellers
+        for name in ("reseller", "order"):
+            self.fields[name].widget.attrs["class"] = "form-select"

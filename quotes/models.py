@@ -477,3 +477,73 @@ class QuoteCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+# --- renewal campaigns -----------------------------------------------------------------------
+
+
+class RenewalBatch(models.Model):
+    """Renewal offers made in bulk for a window of paid-until dates, one background task per
+    installation. Staff batches issue the offers; a reseller's batch makes drafts marked ready
+    to issue (DESIGN.md §1)."""
+
+    class Mode(models.TextChoices):
+        ISSUE = "issue", _("issue offers")
+        DRAFT = "draft", _("drafts ready to issue")
+
+    window_end = models.DateField(_("paid until at the latest"))
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    reseller = models.ForeignKey("customers.Reseller", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+",
+                                 help_text="Set for a reseller's own batch.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Renewals to {self.window_end:%d.%m.%Y} ({self.get_mode_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("renewal_batch_detail", args=[self.pk])
+
+    def progress(self) -> dict:
+        counts = dict(self.items.values_list("status").annotate(n=models.Count("pk")))
+        total = sum(counts.values())
+        done = counts.get(RenewalItem.Status.DONE, 0)
+        failed = counts.get(RenewalItem.Status.FAILED, 0)
+        return {"total": total, "done": done, "failed": failed,
+                "finished": done + failed == total,
+                "percent": round(100 * (done + failed) / total) if total else 100}
+
+
+class RenewalItem(models.Model):
+    """One installation of a batch. An installation is renewed once per window, whichever batch
+    asks: the unique constraint makes re-running or retrying a batch create nothing twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    batch = models.ForeignKey(RenewalBatch, on_delete=models.CASCADE, related_name="items")
+    installation = models.ForeignKey("customers.Installation", on_delete=models.PROTECT,
+                                     related_name="+")
+    window_end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    error = models.CharField(max_length=500, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["installation", "window_end"],
+                                    name="one_renewal_per_installation_and_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: installation {self.installation_id} {self.status}"

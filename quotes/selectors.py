@@ -164,3 +164,54 @@ def offer_presentation(quote, today: date) -> dict:
         "nok_per_ssc": quote.nok_per_ssc, "book_name": quote.price_book_name,
         "has_lines": True, "start": quote.start,
     }
+
+
+# --- renewals --------------------------------------------------------------------------------
+
+RENEWAL_ORDERINGS = {
+    "paid_until": ("paid_until", "customer__name", "name"),
+    "-paid_until": ("-paid_until", "customer__name", "name"),
+    "customer": ("customer__name", "name"),
+    "reseller": ("customer__reseller__name", "customer__name", "name"),
+}
+
+
+def renewal_worklist(installations, *, window_end: date, this_month: date, lapsed_only=False,
+                     query: str = "", order: str = "paid_until"):
+    """On-premise installations whose paid-until is at or before `window_end` (due in the
+    window, or lapsed already), annotated with paid-until and whether a renewal for this window
+    exists. `installations` is the user's scoped queryset."""
+    from django.db.models import Exists, Max, OuterRef, Q
+
+    from customers.models import Deployment
+    from quotes.models import RenewalItem
+
+    rows = (
+        installations.filter(deployment=Deployment.ON_PREMISE)
+        .annotate(paid_until=Max("periods__end"))
+        .filter(paid_until__isnull=False, paid_until__lte=window_end)
+        .annotate(renewal_exists=Exists(RenewalItem.objects.filter(
+            installation=OuterRef("pk"), window_end=window_end)))
+        .select_related("customer", "customer__reseller")
+    )
+    if lapsed_only:
+        rows = rows.filter(paid_until__lte=this_month)
+    if query.strip():
+        rows = rows.filter(Q(customer__name__icontains=query.strip())
+                           | Q(name__icontains=query.strip()))
+    return rows.order_by(*RENEWAL_ORDERINGS.get(order, RENEWAL_ORDERINGS["paid_until"]))
+
+
+def renewal_estimates(installations, *, quote_date: date) -> dict[int, tuple[int, object]]:
+    """What renewing each installation to its default end would cost (SSC, net NOK), priced on
+    `quote_date`; installations that cannot be priced are left out."""
+    loaded = list(with_pricing_data(type(installations[0]).objects.filter(
+        pk__in=[i.pk for i in installations]))) if installations else []
+    if not loaded:
+        return {}
+    try:
+        result, _book = price_installations(installations=loaded, quote_date=quote_date)
+    except PricingUnavailable:
+        return {}  # e.g. no price book in force: the page shows no estimates
+    return {section.installation_id: (section.ssc, section.nok)
+            for section in result.installations}

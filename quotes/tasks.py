@@ -26,3 +26,9 @@ def schedule_pdf_retry(quote_id: int, *, attempts: int) -> bool:
     delay = PDF_RETRY_DELAYS[attempts - 1]
     prepare_offer_pdf.using(run_after=timezone.now() + delay).enqueue(quote_id)
     return True
+
+
+@task()
+def renew_installation(item_id: int) -> str:
+    """One installation of a renewal batch; safe to run twice."""
+    return services.renewal_item_run(item_id=item_id).status

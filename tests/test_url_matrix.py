@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from customers import services
 from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding, Membership
 from quotes import services as services_quotes
-from quotes.models import PriceBook, PriceBookRate, Quote, QuoteEvent
+from quotes.models import PriceBook, PriceBookRate, Quote, QuoteEvent, RenewalBatch, RenewalItem
 from tests.conftest import make_installation
 
 ROLES = ("anonymous", "reseller_a", "reseller_b", "staff", "price_admin", "outsider")
@@ -132,6 +132,14 @@ MATRIX: dict[str, Row] = {
                       unchanged=("reseller_a", "staff", "price_admin")),
     "verify": Row(get=PUBLIC, post=PUBLIC, unchanged=ROLES),
     "verify_link": Row({"token": "verify_token"}, PUBLIC),
+    # Renewals and exports.
+    "renewal_list": Row(get=LOGGED_IN, post="302 302 302 302 302 302",
+                        data={"installation": "installation"},
+                        unchanged=("reseller_b", "outsider")),
+    "renewal_export": Row(get=LOGGED_IN),
+    "quote_export": Row(get=LOGGED_IN),
+    "renewal_batch_detail": Row({"pk": "batch"}, OWN),
+    "renewal_batch_retry": Row({"pk": "batch"}, "302 405 405 405 405 405", OWN_POST),
     "set_language": Row(get="302 302 302 302 302 302", post="302 302 302 302 302 302",
                         data={"language": "en", "next": "/"}),
 }
@@ -187,6 +195,9 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
             quote=services_quotes.quote_create(customer=customer_a, installations=[second],
                                                user=user_a), user=staff),
         user=user_a, accepted_by_name="Kari")
+    batch = services_quotes.renewal_batch_create(user=user_a, installations=[third],
+                                                 window_end=date(2026, 7, 1)).batch
+    batch.items.update(status="failed", error="Nothing is due")
     return {
         "objects": {
             "customer": customer_a, "installation": installation_a, "holding": holding,
@@ -196,7 +207,7 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
                                                                            user=price_admin),
             "draft_quote": draft_quote, "issued_quote": issued_quote,
             "accepted_quote": accepted_quote,
-            "verify_token": issued_quote.verification_token,
+            "verify_token": issued_quote.verification_token, "batch": batch,
         },
         "users": {"anonymous": None, "reseller_a": user_a, "reseller_b": user_b,
                   "staff": staff, "price_admin": price_admin, "outsider": outsider},
@@ -229,6 +240,8 @@ def snapshot() -> list:
         list(PriceBookRate.objects.order_by("pk").values()),
         list(Quote.objects.order_by("pk").values()),
         list(QuoteEvent.objects.order_by("pk").values()),
+        list(RenewalBatch.objects.order_by("pk").values()),
+        list(RenewalItem.objects.order_by("pk").values()),
     ]
 
 

@@ -13,3 +13,10 @@ document.addEventListener("change", (event) => {
     });
   }
 });
+
+// Renewals worklist: the header checkbox selects every enabled row on the page.
+document.addEventListener("change", (event) => {
+  if (!event.target.matches(".js-select-all")) return;
+  event.target.closest("table").querySelectorAll("tbody input[name=installation]:not(:disabled)")
+    .forEach((box) => { box.checked = event.target.checked; });
+});

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from quotes import services
 from quotes.models import Quote, QuoteCounter
@@ -58,7 +59,8 @@ def _race(functions):
     def run(index, function):
         try:
             start.wait()
-            outcomes[index] = function()
+            with translation.override("en"):  # a thread starts in the default language
+                outcomes[index] = function()
         except BaseException as error:  # noqa: BLE001 - returned and asserted by the caller
             outcomes[index] = error
         finally:
