@@ -336,3 +336,101 @@ def user_invite(
     else:
         Membership.objects.create(user=user, reseller=reseller)
     return user
+
+
+# --- imports (docs/IMPORT.md) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def csv_import_commit(*, user: User, text: str, today: date) -> "csv_import.ImportPlan":
+    """Import a CSV of customers, installations and holdings: all rows or none. The file is
+    planned again inside the transaction, so the rules are exactly those of the preview; any
+    error refuses the whole file with the rows named, and nothing is written."""
+    from customers.imports import ImportFileError, csv_import
+
+    try:
+        plan = csv_import.plan_import(csv_import.read_csv(text), user=user, today=today)
+    except ImportFileError as error:
+        raise ValidationError(error.message) from None
+    if plan.errors:
+        raise ValidationError([str(error) for error in plan.errors])
+    created_customers: dict[int, Customer] = {}
+    for planned in plan.customers:
+        if planned.existing is not None:
+            created_customers[id(planned)] = planned.existing
+            continue
+        customer = _imported(planned.line, lambda p=planned: customer_create(
+            user=user, reseller=p.reseller, name=p.name, org_number=p.org_number,
+            email=p.email, city=p.city))
+        created_customers[id(planned)] = customer
+    installations: dict[int, Installation] = {}
+    for planned in plan.installations:
+        if planned.existing is not None:
+            installations[id(planned)] = planned.existing
+            continue
+        installations[id(planned)] = _imported(planned.line, lambda p=planned: installation_create(
+            customer=created_customers[id(p.customer)], name=p.name, deployment=p.deployment,
+            hardware_model=p.hardware_model, firmware_version=p.firmware_version))
+    for planned in plan.new_holdings:
+        _imported(planned.line, lambda p=planned: holding_add(
+            installation=installations[id(p.installation)], license_type=p.license_type,
+            quantity=p.quantity, activated_on=p.activated_on, rented=p.rented))
+    return plan
+
+
+def _imported(line: int, create):
+    """Run one service call of an import; a refusal names the file's line (and rolls back)."""
+    try:
+        return create()
+    except ValidationError as error:
+        raise ValidationError(
+            [_("Line %(line)d: %(message)s") % {"line": line, "message": message}
+             for message in error.messages]
+        ) from None
+
+
+@transaction.atomic
+def installation_pbx_apply(
+    *, installation: Installation, targets: dict[str, int], activated_on: date,
+    expected_current: dict[str, int] | None = None,
+) -> list:
+    """Bring an installation's licenses to the quantities counted in its PBX user list
+    (DESIGN.md §2.7): an increase is a new holding activated on `activated_on` (the import
+    date); a decrease ends holdings from the first of the next month, newest first, keeping
+    the rest. Types not in `targets`, and unchanged types, are left alone. `expected_current`
+    (what the user reviewed) refuses the change if the installation has changed since.
+    Returns the diff lines applied."""
+    from customers.imports import pbx
+
+    Installation.objects.select_for_update().get(pk=installation.pk)
+    types = {t.code: t for t in LicenseType.objects.filter(code__in=list(targets))}
+    unknown = sorted(set(targets) - set(types))
+    if unknown:
+        raise ValidationError(_("These license types are no longer in the catalogue: "
+                                "%(codes)s.") % {"codes": ", ".join(unknown)})
+    for code, quantity in targets.items():
+        if not 0 <= quantity <= pbx.MAX_QUANTITY:
+            raise ValidationError(_("%(name)s: give a quantity between 0 and %(max)d.") % {
+                "name": types[code].name, "max": pbx.MAX_QUANTITY})
+    holdings = list(pbx.open_holdings(installation, today=activated_on, codes=targets))
+    current = dict.fromkeys(targets, 0)
+    for holding in holdings:
+        current[holding.license_type.code] += holding.quantity
+    if expected_current is not None and any(
+        current[code] != expected_current.get(code, 0) for code in targets
+    ):
+        raise ValidationError(_("The licenses of this installation changed after you reviewed "
+                                "the import. Nothing was changed; review the import again."))
+    ended_on = add_months(activated_on.replace(day=1), 1)
+    lines = pbx.diff(current, targets, {code: t.name for code, t in types.items()})
+    for line in lines:
+        if line.change > 0:
+            holding_add(installation=installation, license_type=types[line.code],
+                        quantity=line.change, activated_on=activated_on)
+        elif line.change < 0:
+            batches = [pbx.Batch(h.pk, h.quantity, h.activated_on) for h in holdings
+                       if h.license_type.code == line.code]
+            by_pk = {h.pk: h for h in holdings}
+            for pk, keep in pbx.plan_decrease(batches, -line.change):
+                holding_end(holding=by_pk[pk], ended_on=ended_on, keep=keep)
+    return [line for line in lines if line.change]
