@@ -339,15 +339,15 @@ def user_invite(
 
 
 # --- imports (docs/IMPORT.md) ----------------------------------------------------------------
+# Imported here rather than at the top: these planners read the models above, never services.
+from customers.imports import ImportFileError, csv_import, pbx  # noqa: E402
 
 
 @transaction.atomic
-def csv_import_commit(*, user: User, text: str, today: date) -> "csv_import.ImportPlan":
+def csv_import_commit(*, user: User, text: str, today: date) -> csv_import.ImportPlan:
     """Import a CSV of customers, installations and holdings: all rows or none. The file is
     planned again inside the transaction, so the rules are exactly those of the preview; any
     error refuses the whole file with the rows named, and nothing is written."""
-    from customers.imports import ImportFileError, csv_import
-
     try:
         plan = csv_import.plan_import(csv_import.read_csv(text), user=user, today=today)
     except ImportFileError as error:
@@ -393,15 +393,13 @@ def _imported(line: int, create):
 def installation_pbx_apply(
     *, installation: Installation, targets: dict[str, int], activated_on: date,
     expected_current: dict[str, int] | None = None,
-) -> list:
+) -> list[pbx.DiffLine]:
     """Bring an installation's licenses to the quantities counted in its PBX user list
     (DESIGN.md §2.7): an increase is a new holding activated on `activated_on` (the import
     date); a decrease ends holdings from the first of the next month, newest first, keeping
     the rest. Types not in `targets`, and unchanged types, are left alone. `expected_current`
     (what the user reviewed) refuses the change if the installation has changed since.
     Returns the diff lines applied."""
-    from customers.imports import pbx
-
     Installation.objects.select_for_update().get(pk=installation.pk)
     types = {t.code: t for t in LicenseType.objects.filter(code__in=list(targets))}
     unknown = sorted(set(targets) - set(types))

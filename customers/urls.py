@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers import views
+from customers import import_views, views
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
@@ -22,4 +22,15 @@ urlpatterns = [
          name="period_create"),
     path("periods/<int:pk>/edit/", views.period_edit, name="period_edit"),
     path("periods/<int:pk>/delete/", views.period_delete, name="period_delete"),
+    # Imports (docs/IMPORT.md)
+    path("customers/import/", import_views.csv_import_upload, name="csv_import"),
+    path("customers/import/confirm/", import_views.csv_import_confirm, name="csv_import_confirm"),
+    path("customers/import/sample.csv", import_views.csv_import_sample, name="csv_import_sample"),
+    path("installations/<int:pk>/pbx-import/", import_views.pbx_import_upload, name="pbx_import"),
+    path("installations/<int:pk>/pbx-import/proposal/", import_views.pbx_import_proposal,
+         name="pbx_import_proposal"),
+    path("installations/<int:pk>/pbx-import/review/", import_views.pbx_import_review,
+         name="pbx_import_review"),
+    path("installations/<int:pk>/pbx-import/apply/", import_views.pbx_import_apply,
+         name="pbx_import_apply"),
 ]

@@ -8,12 +8,18 @@ A denied POST changes nothing. Adding a URL pattern without a row here fails the
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from customers import services
+from customers.import_views import CSV_SALT
+from customers.imports import pbx
 from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding, Membership
 from quotes import services as services_quotes
 from quotes.models import PriceBook, PriceBookRate, Quote, QuoteEvent, RenewalBatch, RenewalItem
@@ -81,6 +87,25 @@ MATRIX: dict[str, Row] = {
     "period_edit": Row({"pk": "period"}, OWN, OWN_POST,
                        {"start": "2023-08", "end": "2024-08", "holdings": "paid_holding"}),
     "period_delete": Row({"pk": "period"}, OWN, OWN_POST),
+    # Imports: uploading and previewing change nothing; confirming and applying write. The
+    # outsider belongs to no reseller and is sent back; reseller B's rows name reseller A.
+    "csv_import": Row(get="302 200 200 200 200 302", post="302 200 200 200 200 302",
+                      data={"file": "csv_file"}, unchanged=ROLES),
+    "csv_import_confirm": Row(get="302 302 302 302 302 302", post="302 302 200 302 302 302",
+                              data={"payload": "csv_payload"},
+                              unchanged=("reseller_b", "outsider")),
+    "csv_import_sample": Row(get=LOGGED_IN),
+    "pbx_import": Row({"pk": "installation"}, OWN, "302 200 404 200 200 404",
+                      {"file": "pbx_file"}, unchanged=ROLES),
+    "pbx_import_proposal": Row({"pk": "installation"}, "302 302 404 302 302 404",
+                               "302 200 404 200 200 404",
+                               {"upload": "pbx_upload", "location": "oslo"}, unchanged=ROLES),
+    "pbx_import_review": Row({"pk": "installation"}, "302 302 404 302 302 404",
+                             "302 200 404 200 200 404",
+                             {"upload": "pbx_upload", "location": "oslo", "port": "4"},
+                             unchanged=ROLES),
+    "pbx_import_apply": Row({"pk": "installation"}, "302 302 404 302 302 404", OWN_POST,
+                            {"plan": "pbx_plan"}),
     # Accounts
     "login": Row(get="200 302 302 302 302 302"),
     "logout": Row(get="405 405 405 405 405 405", post="302 302 302 302 302 302"),
@@ -168,6 +193,28 @@ def test_every_url_pattern_has_a_row_in_the_matrix():
     assert not stale, f"rows for URL patterns that no longer exist: {sorted(stale)}"
 
 
+def import_objects(installation) -> dict[str, SimpleNamespace]:
+    """The uploads and signed step payloads the import rows post. The matrix resolves a POST
+    value through `.pk`, so each travels in a namespace; files are fresh for every test."""
+    csv_text = ("reseller;customer;installation;license_code;quantity;activated_on\n"
+                "Alfa Tele AS;Matrise Import AS;Kontor;port;3;2026-01-15\n")
+    user_list = b'<info><user cn="A" loc="oslo" uclic="x"/><user cn="B" loc="oslo"/></info>'
+    current = pbx.current_quantities(installation, today=timezone.localdate(),
+                                     codes=["port", "uc"])
+    return {
+        "csv_file": SimpleNamespace(pk=SimpleUploadedFile("import.csv", csv_text.encode())),
+        "csv_payload": SimpleNamespace(pk=signing.dumps(
+            {"text": csv_text, "file": "import.csv"}, salt=CSV_SALT, compress=True)),
+        "pbx_file": SimpleNamespace(pk=SimpleUploadedFile("users.xml", user_list)),
+        "pbx_upload": SimpleNamespace(pk=pbx.dump_upload(
+            pbx.parse_user_list(user_list), installation_pk=installation.pk,
+            filename="users.xml")),
+        "pbx_plan": SimpleNamespace(pk=pbx.dump_plan(
+            installation_pk=installation.pk, location="oslo", targets={"port": 5, "uc": 1},
+            current=current, filename="users.xml")),
+    }
+
+
 @pytest.fixture
 def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, customer_a,
           installation_a, customer_b, port):
@@ -200,6 +247,7 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
     batch.items.update(status="failed", error="Nothing is due")
     return {
         "objects": {
+            **import_objects(installation_a),
             "customer": customer_a, "installation": installation_a, "holding": holding,
             "paid_holding": paid_holding, "period": period, "reseller_a": reseller_a,
             "reseller_b": reseller_b, "port_type": port, "uid": "MQ", "token": "bad-token",

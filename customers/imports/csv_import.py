@@ -304,6 +304,20 @@ class _Row:
     ok: bool = True
 
 
+_CUSTOMER_COLUMNS = {"name": "customer", "email": "customer_email", "city": "city"}
+_INSTALLATION_COLUMNS = {"name": "installation", "deployment": "deployment",
+                         "hardware_model": "hardware_model",
+                         "firmware_version": "firmware_version"}
+
+
+def _model_errors(error: ValidationError, columns: dict[str, str]) -> list[tuple[str, str]]:
+    found = []
+    for name, messages in error.message_dict.items():
+        for message in messages:
+            found.append((columns.get(name, ""), message))
+    return found
+
+
 class _Checker:
     def __init__(self, *, user: User, today: date, has_reseller_column: bool):
         self.user = user
@@ -354,8 +368,26 @@ class _Checker:
                 "for on-premise).") % {"value": cells["deployment"]})
         row.hardware_model = cells.get("hardware_model", "")
         row.firmware_version = cells.get("firmware_version", "")
+        self._model_fields(row)
         self._holding_cells(row, cells)
         return row
+
+    def _model_fields(self, row: _Row) -> None:
+        """Lengths and formats as the models define them, so the commit cannot trip on them."""
+        customer = Customer(name=row.customer, email=row.email, city=row.city)
+        installation = Installation(name=row.installation, deployment=row.deployment,
+                                    hardware_model=row.hardware_model,
+                                    firmware_version=row.firmware_version)
+        for instance, columns in ((customer, _CUSTOMER_COLUMNS),
+                                  (installation, _INSTALLATION_COLUMNS)):
+            empty = [name for name in columns if getattr(instance, name) == ""]
+            try:
+                instance.clean_fields(exclude=[
+                    f.name for f in instance._meta.fields if f.name not in columns
+                ] + empty)
+            except ValidationError as error:
+                for column, message in _model_errors(error, columns):
+                    self.error(row, column, message)
 
     def _reseller(self, row: _Row, name: str) -> Reseller | None:
         if not self.staff:
@@ -435,21 +467,6 @@ class _Checker:
                                               "year."))
             return None
         return day
-
-
-_CUSTOMER_COLUMNS = {"name": "customer", "email": "customer_email", "city": "city",
-                     "org_number": "org_number"}
-_INSTALLATION_COLUMNS = {"name": "installation", "deployment": "deployment",
-                         "hardware_model": "hardware_model",
-                         "firmware_version": "firmware_version"}
-
-
-def _model_errors(error: ValidationError, columns: dict[str, str]) -> list[tuple[str, str]]:
-    found = []
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            found.append((columns.get(name, ""), message))
-    return found
 
 
 class _Planner:
@@ -543,19 +560,10 @@ class _Planner:
             reseller=reseller, name=row.customer, org_number=org, email=row.email,
             city=row.city, line=row.line, existing=matches[0] if matches else None,
         )
-        if planned.is_new:
-            candidate = Customer(reseller=reseller, name=row.customer, org_number=org,
-                                 email=row.email, city=row.city)
-            try:
-                candidate.full_clean(exclude=["reseller"])
-            except ValidationError as error:
-                for column, message in _model_errors(error, _CUSTOMER_COLUMNS):
-                    self.error(row, column, message)
-                return None
-            if org and self.by_name.get((reseller.pk, row.customer.casefold())):
-                self.warn(row, "org_number", _(
-                    "A customer named “%(name)s” exists without this organisation number; a new "
-                    "customer will be created.") % {"name": row.customer})
+        if planned.is_new and org and self.by_name.get((reseller.pk, row.customer.casefold())):
+            self.warn(row, "org_number", _(
+                "A customer named “%(name)s” exists without this organisation number; a new "
+                "customer will be created.") % {"name": row.customer})
         self.planned_customers[key] = planned
         self.plan.customers.append(planned)
         return planned
@@ -580,16 +588,6 @@ class _Planner:
             hardware_model=row.hardware_model, firmware_version=row.firmware_version,
             line=row.line, existing=matches[0] if matches else None,
         )
-        if planned.is_new:
-            candidate = Installation(name=row.installation, deployment=row.deployment,
-                                     hardware_model=row.hardware_model,
-                                     firmware_version=row.firmware_version)
-            try:
-                candidate.full_clean(exclude=["customer"])
-            except ValidationError as error:
-                for column, message in _model_errors(error, _INSTALLATION_COLUMNS):
-                    self.error(row, column, message)
-                return None
         self.planned_installations[key] = planned
         self.plan.installations.append(planned)
         return planned
