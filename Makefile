@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo
+.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz
 
 # A throwaway PostgreSQL database for the bulk demo (never the embedded SQLite one).
 BULK_DB ?= ssa_bulk_demo
@@ -40,6 +40,17 @@ migrate: $(VENV)/.installed
 
 test: system-deps $(VENV)/.installed node_modules/.installed messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The production settings must pass Django's deployment checklist with nothing silenced.
+check-deploy: $(VENV)/.installed
+	SSA_ENV=production DEBUG=false ALLOWED_HOSTS=ssa.example.no \
+	SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+# More fuzzing than CI runs (derandomized there); pick your own count.
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(VENV)/.installed node_modules/.installed messages
+	SSA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=dev $(PY) -m pytest tests/test_fuzz.py -q
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ the process at start-up instead of silently running with a default.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,8 +73,18 @@ def _dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+# SSA_ENV=production selects the hardened settings below (HTTPS only, HSTS, secure cookies) and
+# demands a real SECRET_KEY; anything else is a developer's machine.
+SSA_ENV = env_str("SSA_ENV", "development")
+if SSA_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"SSA_ENV={SSA_ENV!r}: use development or production.")
+PRODUCTION = SSA_ENV == "production"
+
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be false when SSA_ENV=production.")
+SECRET_KEY = env_str("SECRET_KEY") if PRODUCTION else (
+    os.environ.get("SECRET_KEY") or _dev_secret_key())
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -89,6 +100,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "customers",
@@ -105,7 +117,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ssa_portal.urls"
@@ -156,6 +171,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login lockout (django-axes): 5 failed attempts for one username from one address lock that
+# pair out for 15 minutes. Behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT to the number of
+# proxies in front of the portal so the client's address (X-Forwarded-For) is used, not the
+# proxy's — otherwise every client would share the proxy's lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -228,6 +260,42 @@ SSA_DISTRIBUTOR_EMAIL = env_str("SSA_DISTRIBUTOR_EMAIL", "ssa@example.no")
 # environment; `manage.py create_signing_cert` makes a development one in the data folder.
 SSA_SIGNING_P12 = env_path("SSA_SIGNING_P12", DATA_DIR / "signing" / "dev-signing.p12")
 SSA_SIGNING_PASSPHRASE = os.environ.get("SSA_SIGNING_PASSPHRASE")
+
+# --- security headers and cookies --------------------------------------------------------------
+
+# Content-Security-Policy (django-csp): no inline scripts anywhere (static/js/portal.js holds the
+# portal's own behaviour); inline *styles* are allowed because Bootstrap components such as the
+# progress bar set widths in style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # a working day
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page, never from the cookie
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The reverse proxy terminates TLS and says so in this header (it must strip the header
+    # from clients' requests).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 # Background work (PDF retries, bulk issuing): Django's tasks API through the django-tasks
 # backport, stored in the database; `manage.py db_worker` runs them.

@@ -1,0 +1,71 @@
+"""Offers, their timelines, price books and renewal batches in the Django admin: for inspection
+only. Every write goes through quotes/services.py and its rules; the audit rows (timelines,
+price-book history) are never edited."""
+
+from django.contrib import admin
+
+from customers.admin import ReadOnlyAdmin
+from quotes.models import (
+    PriceBook,
+    PriceBookRate,
+    Quote,
+    QuoteEvent,
+    QuoteLine,
+    RenewalBatch,
+    RenewalItem,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class QuoteLineInline(ReadOnlyInline):
+    model = QuoteLine
+    fields = ["license_code", "kind", "start", "end", "months", "quantity", "ssc_per_year",
+              "factor", "ssc", "nok"]
+
+
+class QuoteEventInline(ReadOnlyInline):
+    model = QuoteEvent
+    fields = ["at", "by", "kind", "note"]
+
+
+@admin.register(Quote)
+class QuoteAdmin(ReadOnlyAdmin):
+    list_display = ["number", "state", "customer", "reseller_name", "issue_date", "valid_until",
+                    "gross"]
+    list_filter = ["state", "ready_to_issue"]
+    search_fields = ["number", "customer_name", "customer__name"]
+    list_select_related = ["customer"]
+    inlines = [QuoteLineInline, QuoteEventInline]
+
+
+class PriceBookRateInline(ReadOnlyInline):
+    model = PriceBookRate
+    fields = ["license_type", "ssc_per_year"]
+
+
+@admin.register(PriceBook)
+class PriceBookAdmin(ReadOnlyAdmin):
+    list_display = ["name", "state", "effective_from", "nok_per_ssc", "retroactive_factor",
+                    "vat_rate"]
+    inlines = [PriceBookRateInline]
+
+
+class RenewalItemInline(ReadOnlyInline):
+    model = RenewalItem
+    fields = ["installation", "status", "quote", "error", "finished_at"]
+
+
+@admin.register(RenewalBatch)
+class RenewalBatchAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "mode", "window_end", "created_by", "created_at"]
+    inlines = [RenewalItemInline]
