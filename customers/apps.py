@@ -31,4 +31,6 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers and installations")
 
     def ready(self):
-        post_migrate.connect(grant_role_permissions, sender=self)
+        # After every app's migrations: the quotes app's permissions exist only once its own
+        # post_migrate has run, so granting is repeated (it is idempotent).
+        post_migrate.connect(grant_role_permissions, dispatch_uid="ssa_grant_role_permissions")
