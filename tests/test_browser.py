@@ -46,8 +46,12 @@ def page(chromium, live_server, demo):
     context = chromium.new_context(locale="en-GB", base_url=live_server.url)
     context.set_default_timeout(15000)
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     yield page
     context.close()
+    # The Content-Security-Policy allows no inline script: the pages must not need one.
+    assert [text for text in console if "Content Security Policy" in text] == []
 
 
 def log_in(page, username):
