@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz
+.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fault-test
 
 # A throwaway PostgreSQL database for the bulk demo (never the embedded SQLite one).
 BULK_DB ?= ssa_bulk_demo
@@ -65,3 +65,8 @@ bulk-demo: setup
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
+
+# Fault injection (as root, no Docker): a throwaway PostgreSQL 15 cluster on a free port,
+# gunicorn, client threads issuing offers while PostgreSQL restarts; checks gapless numbering.
+fault-test: $(VENV)/.installed
+	$(PY) scripts/fault_test.py $(FAULT_ARGS)

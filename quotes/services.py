@@ -340,7 +340,7 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None,
         _event(predecessor, QuoteEvent.Kind.SUPERSEDED, user, quote.number)
     quote_id = quote.pk
     if prepare_pdf:
-        transaction.on_commit(lambda: prepare_pdf_after_commit(quote_id))
+        transaction.on_commit(lambda: prepare_pdf_after_commit(quote_id), robust=True)
     else:
         transaction.on_commit(lambda: _enqueue_pdf(quote_id))
     return quote
@@ -568,12 +568,30 @@ def quote_prepare_pdf(*, quote_id: int) -> PdfOutcome:
 
 def prepare_pdf_after_commit(quote_id: int) -> None:
     """Called once the issuing transaction has committed: try at once, and leave failures to
-    the background task's retries."""
+    the background task's retries. The offer is issued whatever happens here, so nothing may
+    escape into the response: even when the database itself is gone (then no retry can be
+    queued either, and `manage.py prepare_missing_pdfs` picks the offer up later)."""
     from quotes.tasks import schedule_pdf_retry
 
-    outcome = quote_prepare_pdf(quote_id=quote_id)
-    if outcome.failed:
-        schedule_pdf_retry(quote_id, attempts=outcome.attempts)
+    try:
+        outcome = quote_prepare_pdf(quote_id=quote_id)
+        if outcome.failed:
+            schedule_pdf_retry(quote_id, attempts=outcome.attempts)
+    except Exception:  # noqa: BLE001 - logged; the sweeper retries offers still without a PDF
+        logger.exception("Preparing the PDF of offer %s after issuing failed", quote_id)
+
+
+def quote_prepare_missing_pdfs(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+    """Queue the PDF of every issued offer that has none, issued more than `older_than` ago and
+    not already waiting for a retry (e.g. the database went away while it was being stored)."""
+    from quotes.tasks import prepare_offer_pdf
+
+    cutoff = timezone.now() - older_than
+    missing = list(Quote.objects.issued().filter(pdf_sha256="", issued_at__lt=cutoff,
+                                                 pdf_attempts=0).values_list("pk", flat=True))
+    for quote_id in missing:
+        prepare_offer_pdf.enqueue(quote_id)
+    return missing
 
 
 def quote_pdf_bytes(*, quote: Quote) -> bytes:

@@ -7,5 +7,7 @@ HOST=${HOST:-127.0.0.1:8000}
 
 "$PY" manage.py db_worker --interval 2 --no-reload &
 worker=$!
-trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+"$PY" manage.py prepare_missing_pdfs --every 60 > /dev/null &
+sweeper=$!
+trap 'kill "$worker" "$sweeper" 2>/dev/null || true' EXIT INT TERM
 DEBUG=${DEBUG:-true} "$PY" manage.py runserver "$HOST"

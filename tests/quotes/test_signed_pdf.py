@@ -368,3 +368,36 @@ def test_uploads_are_rate_limited_per_address(client, settings):
     statuses = [upload(client, b"not a pdf").status_code for _ in range(31)]
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
     cache.clear()
+
+
+def test_a_database_failure_while_storing_the_pdf_never_turns_the_issue_into_an_error(
+    monkeypatch, client, staff, user_a, customer_a, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("quotes.services.quote_prepare_pdf", database_gone)
+    draft = services.quote_create(customer=customer_a, installations=[example_d(customer_a)],
+                                  user=user_a)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/offers/{draft.pk}/issue/")
+    assert response.status_code == 302
+    quote = Quote.objects.get(pk=draft.pk)
+    assert quote.number and not quote.pdf_sha256
+
+
+def test_offers_left_without_a_pdf_are_picked_up_by_the_sweeper(staff, user_a, customer_a,
+                                                                frozen_clock):
+    from quotes.tasks import prepare_offer_pdf
+
+    draft = services.quote_create(customer=customer_a, installations=[example_d(customer_a)],
+                                  user=user_a)
+    quote = services.quote_issue(quote=draft, user=staff)  # its on_commit never ran
+    assert services.quote_prepare_missing_pdfs() == [], "too fresh: it may still be running"
+    frozen_clock.shift(300)
+    assert services.quote_prepare_missing_pdfs() == [quote.pk]
+    (queued,) = default_task_backend.results
+    assert queued.task.name == prepare_offer_pdf.name and queued.args == [quote.pk]
