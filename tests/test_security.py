@@ -19,6 +19,7 @@ def test_the_production_settings_pass_check_deploy_with_nothing_silenced():
            "SECRET_KEY": "k" * 20 + "-production-like-secret-value-0123456789",
            "ALLOWED_HOSTS": "ssa.example.no"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' harness only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True)
