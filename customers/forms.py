@@ -20,6 +20,42 @@ from customers.months import first_of_month
 from customers.validators import normalize_org_number
 
 
+def validate_plausible_date(day: date) -> None:
+    """Dates far outside the portal's working range (the year 9999 of a typo) are refused here,
+    before month arithmetic runs out of calendar."""
+    if day is not None and not 1990 <= day.year <= 2099:
+        raise ValidationError(_("Choose a date between 1990 and 2099."), code="implausible")
+
+
+def _plausible_pk(value) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdecimal() and len(text) <= 18
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """Refuses ids no database row can have (non-digits, 2**63 and up) as an invalid choice,
+    instead of handing them to the database driver."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not isinstance(value, self.queryset.model) and (
+                not _plausible_pk(value)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if not _plausible_pk(item):
+                raise ValidationError(self.error_messages["invalid_choice"],
+                                      code="invalid_choice", params={"value": item})
+        return super()._check_values(value)
+
+
+class PlausibleDateField(forms.DateField):
+    default_validators = [validate_plausible_date]
+
+
 class MonthInput(forms.DateInput):
     input_type = "month"
 
@@ -45,6 +81,7 @@ class MonthField(forms.DateField):
         day = super().to_python(value)
         if day is not None and day != first_of_month(day):
             raise ValidationError(self.error_messages["not_first"], code="not_first")
+        validate_plausible_date(day)
         return day
 
     def __init__(self, **kwargs):
@@ -72,7 +109,7 @@ class CustomerForm(forms.ModelForm):
 class CustomerCreateForm(CustomerForm):
     """Staff choose the reseller; a reseller user's customers are always their own."""
 
-    reseller = forms.ModelChoiceField(queryset=Reseller.objects.none(), label=_("Reseller"))
+    reseller = BoundedModelChoiceField(queryset=Reseller.objects.none(), label=_("Reseller"))
 
     class Meta(CustomerForm.Meta):
         fields = ["reseller", *CustomerForm.Meta.fields]
@@ -86,7 +123,8 @@ class CustomerCreateForm(CustomerForm):
 
 
 class CustomerMoveForm(forms.Form):
-    reseller = forms.ModelChoiceField(queryset=Reseller.objects.all(), label=_("New reseller"))
+    reseller = BoundedModelChoiceField(queryset=Reseller.objects.all(),
+                                       label=_("New reseller"))
 
 
 class InstallationForm(forms.ModelForm):
@@ -102,6 +140,8 @@ class HoldingForm(forms.ModelForm):
         model = LicenseHolding
         fields = ["license_type", "quantity", "activated_on", "rented"]
         widgets = {"activated_on": DateInput()}
+        field_classes = {"license_type": BoundedModelChoiceField,
+                         "activated_on": PlausibleDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,6 +189,7 @@ class PeriodForm(forms.ModelForm):
         model = AgreementPeriod
         fields = ["start", "end", "holdings", "note"]
         widgets = {"holdings": HoldingCheckboxes}
+        field_classes = {"holdings": BoundedModelMultipleChoiceField}
 
     def __init__(self, *args, installation: Installation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,7 +217,7 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    reseller = forms.ModelChoiceField(
+    reseller = BoundedModelChoiceField(
         queryset=Reseller.objects.all(), label=_("Reseller"), required=False,
         help_text=_("Leave empty to invite a member of the distributor's staff."),
     )

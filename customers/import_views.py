@@ -296,7 +296,8 @@ def pbx_import_proposal(request, pk: int):
                          upload=request.POST["upload"], filename=filename, form=form)
     # Coming back from the review, the user's own port figure stays.
     port = request.POST.get("port", "")
-    initial = int(port) if port.isdigit() and int(port) <= pbx.MAX_QUANTITY else proposal.users
+    initial = (int(port) if port.isdecimal() and len(port) <= 6 and int(port) <= pbx.MAX_QUANTITY
+               else proposal.users)
     return _pbx_step(request, installation, "pbx_proposal.html", proposal=proposal,
                      upload=request.POST["upload"], filename=filename,
                      location_value=form.cleaned_data["location"],

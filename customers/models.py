@@ -55,10 +55,10 @@ class Membership(models.Model):
 
 class CustomerQuerySet(models.QuerySet):
     def search(self, text: str) -> "CustomerQuerySet":
-        text = text.strip()
+        text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
         if not text:
             return self
-        digits = "".join(ch for ch in text if ch.isdigit())
+        digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
         condition = Q(name__icontains=text) | Q(city__icontains=text)
         if digits:
             condition |= Q(org_number__contains=digits)

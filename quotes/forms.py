@@ -3,7 +3,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.forms import DateInput, MonthField
+from customers.forms import (
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+    DateInput,
+    MonthField,
+    PlausibleDateField,
+)
 from customers.models import LicenseType
 from quotes.models import PriceBook
 
@@ -12,9 +18,10 @@ class PriceBookForm(forms.Form):
     """A draft's figures and every covered license type's rate, in one form."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
-    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput)
+    effective_from = PlausibleDateField(label=_("Effective from"), widget=DateInput)
     nok_per_ssc = forms.DecimalField(
-        label=_("NOK per SSC"), min_value=Decimal("0.0001"), max_digits=10, decimal_places=4)
+        label=_("NOK per SSC"), min_value=Decimal("0.0001"), max_value=Decimal("1000"),
+        max_digits=10, decimal_places=4)
     retroactive_factor = forms.DecimalField(
         label=_("Retroactive factor"), min_value=Decimal("1"), max_value=Decimal("10"),
         max_digits=5, decimal_places=2,
@@ -67,13 +74,13 @@ class PreviewForm(forms.Form):
     """The live price preview's inputs: the agreement's end and the date to price on."""
 
     end = MonthField(label=_("Agreement ends (first month not included)"), required=False)
-    quote_date = forms.DateField(label=_("Price as of"), required=False, widget=DateInput)
+    quote_date = PlausibleDateField(label=_("Price as of"), required=False, widget=DateInput)
 
 
 class QuoteForm(forms.Form):
     """A draft's inputs: which installations, an optional common end, the offer's language."""
 
-    installations = forms.ModelMultipleChoiceField(
+    installations = BoundedModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Installations"))
     end = MonthField(
         label=_("Agreement ends (first month not included)"), required=False,
@@ -114,8 +121,9 @@ class QuoteFilterForm(forms.Form):
     ]
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
-    reseller = forms.ModelChoiceField(label=_("Reseller"), queryset=None, required=False)
-    customer = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    reseller = BoundedModelChoiceField(label=_("Reseller"), queryset=None, required=False)
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1,
+                                  max_value=2**62)
     expiring_within = forms.IntegerField(label=_("Expiring within (days)"), required=False,
                                          min_value=0, max_value=366)
 
@@ -160,7 +168,7 @@ class RenewalFilterForm(forms.Form):
     window_end = MonthField(label=_("Paid until at the latest"), required=False)
     lapsed = forms.BooleanField(label=_("Lapsed only"), required=False)
     q = forms.CharField(label=_("Customer or installation"), required=False, max_length=100)
-    reseller = forms.ModelChoiceField(label=_("Reseller"), queryset=None, required=False)
+    reseller = BoundedModelChoiceField(label=_("Reseller"), queryset=None, required=False)
     order = forms.ChoiceField(label=_("Sort by"), choices=ORDERS, required=False)
 
     def __init__(self, *args, resellers, **kwargs):

@@ -203,7 +203,7 @@ class QuoteQuerySet(models.QuerySet):
         return self.drafts().filter(ready_to_issue=True)
 
     def search(self, text: str) -> "QuoteQuerySet":
-        text = text.strip()
+        text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
         if not text:
             return self
         return self.filter(Q(number__icontains=text) | Q(customer_name__icontains=text)
@@ -264,12 +264,12 @@ class Quote(models.Model):
                                              blank=True)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     start = models.DateField(null=True, blank=True)
-    total_ssc = models.PositiveIntegerField(null=True, blank=True)
-    net = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    gross = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    later_ssc = models.PositiveIntegerField(null=True, blank=True)
-    later_nok = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total_ssc = models.PositiveBigIntegerField(null=True, blank=True)
+    net = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    vat = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    gross = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    later_ssc = models.PositiveBigIntegerField(null=True, blank=True)
+    later_nok = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     verification_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     # The signed PDF, stored once after the issuing transaction commits (DESIGN.md §4).
@@ -383,8 +383,8 @@ class QuoteSection(IssuedPartMixin, models.Model):
     not_applicable_reason = models.CharField(max_length=300, blank=True)
     warnings = models.JSONField(default=list)
     excluded = models.JSONField(default=list)
-    ssc = models.PositiveIntegerField()
-    nok = models.DecimalField(max_digits=14, decimal_places=2)
+    ssc = models.PositiveBigIntegerField()
+    nok = models.DecimalField(max_digits=20, decimal_places=2)
 
     class Meta:
         ordering = ["position"]
@@ -406,8 +406,8 @@ class QuoteLine(IssuedPartMixin, models.Model):
     quantity = models.PositiveIntegerField()
     ssc_per_year = models.PositiveIntegerField()
     factor = models.DecimalField(max_digits=5, decimal_places=2)
-    ssc = models.PositiveIntegerField()
-    nok = models.DecimalField(max_digits=14, decimal_places=2)
+    ssc = models.PositiveBigIntegerField()
+    nok = models.DecimalField(max_digits=20, decimal_places=2)
 
     class Meta:
         ordering = ["section__position", "position"]

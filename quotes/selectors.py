@@ -196,9 +196,9 @@ def renewal_worklist(installations, *, window_end: date, this_month: date, lapse
     )
     if lapsed_only:
         rows = rows.filter(paid_until__lte=this_month)
-    if query.strip():
-        rows = rows.filter(Q(customer__name__icontains=query.strip())
-                           | Q(name__icontains=query.strip()))
+    query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
+    if query:
+        rows = rows.filter(Q(customer__name__icontains=query) | Q(name__icontains=query))
     return rows.order_by(*RENEWAL_ORDERINGS.get(order, RENEWAL_ORDERINGS["paid_until"]))
 
 

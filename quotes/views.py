@@ -604,7 +604,8 @@ def renewal_list(request):
         if request.POST.get("all") == "1":
             chosen = list(rows)
         else:
-            ids = [int(i) for i in request.POST.getlist("installation") if i.isdigit()]
+            ids = [int(i) for i in request.POST.getlist("installation")
+                   if i.isascii() and i.isdecimal() and len(i) <= 18]
             chosen = list(rows.filter(pk__in=ids))
         try:
             created = services.renewal_batch_create(user=request.user, installations=chosen,
