@@ -65,6 +65,9 @@ class Side:
     def __repr__(self) -> str:
         return f"<Side of {self.reseller}>"
 
+    def _repr_pretty_(self, printer, cycle):  # Hypothesis prints fixtures of failing cases
+        printer.text(repr(self))
+
 
 @dataclass(repr=False)
 class World:
@@ -79,6 +82,9 @@ class World:
 
     def __repr__(self) -> str:
         return "<World of tests/security_world.py>"
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(repr(self))
 
 
 def _installation(customer, name, *, deployment="on-premise"):
