@@ -1,10 +1,11 @@
 """Hypothesis fuzzing of every form, filter and upload of the portal.
 
-Each test logs one role in, builds the world of tests/security_world.py once, and then posts
-or gets generated input: unicode text with NUL, RTL marks, emoji and up to 10 000 characters,
-huge, negative and float-looking numbers as strings, impossible dates, empty, oversized and
-random files with wrong content types, valid-looking but wrong CSV/XML/PDF, repeated keys
-where one value is expected, and the ids of reseller B's objects.
+Each test builds the world of tests/security_world.py once, and then, as the roles that use
+the form (reseller A's user, staff, a price admin, anonymous), posts or gets generated input:
+unicode text with NUL, RTL marks, emoji and up to 10 000 characters; huge, negative and
+float-looking numbers as strings; impossible dates; empty, oversized and random files with
+wrong names and content types; valid-looking but wrong CSV/XML/PDF; repeated keys where one
+value is expected; and the ids of reseller B's objects.
 
 What every case asserts:
 - the status is never 5xx (the client turns a server error into a 500 response), and a
