@@ -36,10 +36,6 @@ ENGINE_TEXTS = (
 )
 
 
-def translate_engine_text(text: str) -> str:
-    return _(text)
-
-
 def engine_error_message(error: pricing.PricingError) -> str:
     params = error.params
     if error.code == pricing.ERROR_NOT_APPLICABLE:

@@ -250,7 +250,9 @@ def test_sending_puts_one_message_with_the_signed_pdf_in_the_outbox_and_on_the_t
 def test_a_norwegian_offer_is_sent_with_a_norwegian_message(user_a, issued):
     services.quote_send_email(quote=issued, user=user_a, to=["a@example.no"], cc=[],
                               message="")
-    assert "Tilbud" in mail.outbox[0].subject or "tilbud" in mail.outbox[0].body
+    message = mail.outbox[0]
+    assert message.subject == f"Tilbud {issued.number}: SSA-oppgraderingsavtale"
+    assert "Med vennlig hilsen" in message.body
 
 
 def test_a_reseller_cannot_send_another_resellers_offer(client, user_b, issued):
