@@ -279,21 +279,33 @@ def _location_and_proposal(request, installation, user_list):
     return form, pbx.propose(location, pbx.catalogue())
 
 
+def _resume_with_location(request, pk: int):
+    """Steps 3 and 4 start alike: the installation, the upload carried along in the form, and
+    the chosen location. Returns (installation, a response to go back with, or the step's
+    filename, location form and proposal)."""
+    installation = access.get_installation_for_user(request.user, pk)
+    if request.method == "GET":
+        return installation, redirect("pbx_import", pk=installation.pk), None
+    loaded = _load_upload(request, installation)
+    if loaded is None:
+        return installation, redirect("pbx_import", pk=installation.pk), None
+    user_list, filename = loaded
+    form, proposal = _location_and_proposal(request, installation, user_list)
+    if proposal is None:
+        return installation, _pbx_step(
+            request, installation, "pbx_location.html", user_list=user_list,
+            upload=request.POST["upload"], filename=filename, form=form), None
+    return installation, None, (filename, form, proposal)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pbx_import_proposal(request, pk: int):
     """Step 3: the counts for the chosen location, and the port estimate to confirm."""
-    installation = access.get_installation_for_user(request.user, pk)
-    if request.method == "GET":
-        return redirect("pbx_import", pk=installation.pk)
-    loaded = _load_upload(request, installation)
-    if loaded is None:
-        return redirect("pbx_import", pk=installation.pk)
-    user_list, filename = loaded
-    form, proposal = _location_and_proposal(request, installation, user_list)
-    if proposal is None:
-        return _pbx_step(request, installation, "pbx_location.html", user_list=user_list,
-                         upload=request.POST["upload"], filename=filename, form=form)
+    installation, back, resumed = _resume_with_location(request, pk)
+    if back is not None:
+        return back
+    filename, form, proposal = resumed
     # Coming back from the review, the user's own port figure stays.
     port = request.POST.get("port", "")
     initial = (int(port) if port.isdecimal() and len(port) <= 6 and int(port) <= pbx.MAX_QUANTITY
@@ -308,17 +320,10 @@ def pbx_import_proposal(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def pbx_import_review(request, pk: int):
     """Step 4: what changes — per license type, held now → counted in the PBX."""
-    installation = access.get_installation_for_user(request.user, pk)
-    if request.method == "GET":
-        return redirect("pbx_import", pk=installation.pk)
-    loaded = _load_upload(request, installation)
-    if loaded is None:
-        return redirect("pbx_import", pk=installation.pk)
-    user_list, filename = loaded
-    form, proposal = _location_and_proposal(request, installation, user_list)
-    if proposal is None:
-        return _pbx_step(request, installation, "pbx_location.html", user_list=user_list,
-                         upload=request.POST["upload"], filename=filename, form=form)
+    installation, back, resumed = _resume_with_location(request, pk)
+    if back is not None:
+        return back
+    filename, form, proposal = resumed
     port_form = PortForm(request.POST)
     if not port_form.is_valid():
         return _pbx_step(request, installation, "pbx_proposal.html", proposal=proposal,
