@@ -12,6 +12,8 @@ PACKAGES=(
   libharfbuzz-subset0  # without it every render warns and is 25-40 % slower
   fonts-open-sans    # the offer's font (æøå), embedded in every PDF
   fonts-dejavu-core  # fallback font
+  wkhtmltopdf        # benchmark peer only (make bench): the renderer Odoo uses for quotations
+  wrk                # benchmark load generator on loopback (make bench)
 )
 
 missing=()
