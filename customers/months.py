@@ -3,7 +3,6 @@
 Pure Python with no Django import, so the pricing engine (quotes/pricing.py) uses it too.
 """
 
-from collections.abc import Iterator
 from datetime import date
 
 
@@ -37,11 +36,3 @@ def first_july_after(day: date) -> date:
     """The first 1 July strictly after `day`: the usual end of an SSA year."""
     july = date(day.year, 7, 1)
     return july if july > day else date(day.year + 1, 7, 1)
-
-
-def month_range(start: date, end: date) -> Iterator[date]:
-    """First-of-month dates in [start, end)."""
-    month = first_of_month(start)
-    while month < end:
-        yield month
-        month = add_months(month, 1)

@@ -17,19 +17,22 @@ The rule (DESIGN.md section 2.5), in short:
 * skyPBX includes all upgrades: an offer for skyPBX alone is refused (``NotApplicable``); in a
   mixed offer those installations are marked not applicable and never priced as zero.
 
-Money is ``Decimal`` and only ``round_ore`` rounds it; SSC arithmetic goes through ``Fraction``
-so that nothing is ever approximated. Results do not depend on the order of holdings or periods.
+Money is ``Decimal`` and only ``round_ore`` rounds it; SSC arithmetic is exact integer arithmetic
+(the factor as a ratio of integers), so nothing is ever approximated. Charged months are computed
+from their boundaries (due, S, E, ended_on and the agreement spans), never month by month, so
+the cost does not grow with the length of a lapse. Results do not depend on the order of
+holdings or periods.
 """
 
 from __future__ import annotations
 
-import math
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
-from fractions import Fraction
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact
+from typing import NamedTuple
 
 # The project's one calendar module: pure Python, no Django (re-exported for callers here).
 from customers.months import (  # noqa: F401
@@ -37,7 +40,6 @@ from customers.months import (  # noqa: F401
     first_july_after,
     first_of_month,
     is_first_of_month,
-    month_range,
     months_between,
 )
 
@@ -136,10 +138,11 @@ class PriceBookIn:
 
 
 # --- outputs ----------------------------------------------------------------------------------
+# Lines, charges and exclusions are named tuples: immutable like the frozen dataclasses around
+# them, and about three times cheaper to build, which counts at 100,000 lines per call.
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     installation_id: int
     license_code: str
     license_name: str
@@ -155,8 +158,7 @@ class Line:
     holding_ids: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class Excluded:
+class Excluded(NamedTuple):
     installation_id: int
     holding_id: int
     license_code: str
@@ -165,8 +167,7 @@ class Excluded:
     reason: str  # REASON_NOT_COVERED | REASON_RENTED
 
 
-@dataclass(frozen=True)
-class HoldingCharge:
+class HoldingCharge(NamedTuple):
     """One charged holding with the ``due(h)`` it was priced from.
 
     Accepting an offer turns these into agreement periods and refuses when a holding's quantity
@@ -249,24 +250,29 @@ def round_ore(amount: Decimal) -> Decimal:
     return amount.quantize(_ORE, rounding=ROUND_HALF_UP)
 
 
+# Enough precision that products and sums of money are exact; Inexact is trapped so that they can
+# never drift. Used through its methods, so no context switch is paid per figure.
+_EXACT = Context(prec=80, traps=[Inexact])
+
+
 def _exact_product(a: Decimal, b: Decimal) -> Decimal:
-    # Enough precision that the product is exact; Inexact is trapped so it can never drift.
-    with localcontext() as ctx:
-        ctx.prec = 80
-        ctx.traps[Inexact] = True
-        return a * b
+    return _EXACT.multiply(a, b)
 
 
 def _exact_sum(amounts: Iterable[Decimal]) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 80
-        ctx.traps[Inexact] = True
-        return sum(amounts, Decimal("0.00"))
+    total = Decimal("0.00")
+    for amount in amounts:
+        total = _EXACT.add(total, amount)
+    return total
 
 
 def line_ssc(*, quantity: int, ssc_per_year: int, months: int, factor: Decimal) -> int:
-    """``ceil(quantity × SSC-per-year × months × factor / 12)``, computed exactly."""
-    return math.ceil(Fraction(quantity * ssc_per_year * months, 12) * Fraction(factor))
+    """``ceil(quantity × SSC-per-year × months × factor / 12)``, computed exactly.
+
+    The factor is an exact ratio ``n / d`` of integers, so the ceiling is one integer division.
+    """
+    numerator, denominator = factor.as_integer_ratio()
+    return -(-(quantity * ssc_per_year * months * numerator) // (12 * denominator))
 
 
 def line_nok(*, ssc: int, nok_per_ssc: Decimal) -> Decimal:
@@ -287,13 +293,23 @@ def paid_until(periods: Iterable[PeriodIn]) -> date | None:
 
 def due_date(holding: HoldingIn, periods: Iterable[PeriodIn]) -> date:
     """``due(h)``: the end of the latest period that paid for ``h``, else its activation month."""
-    ends = [p.end for p in periods if holding.id in p.holding_ids]
-    return max(ends) if ends else first_of_month(holding.activated_on)
+    return _due(holding, _latest_payments(periods))
 
 
-def under_agreement(periods: Iterable[PeriodIn], month: date) -> bool:
-    """Whether any period of the installation covers ``month``, whichever holdings it paid for."""
-    return any(p.start <= month < p.end for p in periods)
+def _latest_payments(periods: Iterable[PeriodIn]) -> dict[int, date]:
+    """The end of the latest period that paid for each holding, by holding id (one pass)."""
+    latest: dict[int, date] = {}
+    for period in periods:
+        for holding_id in period.holding_ids:
+            paid = latest.get(holding_id)
+            if paid is None or period.end > paid:
+                latest[holding_id] = period.end
+    return latest
+
+
+def _due(holding: HoldingIn, latest_payments: Mapping[int, date]) -> date:
+    paid = latest_payments.get(holding.id)
+    return paid if paid is not None else first_of_month(holding.activated_on)
 
 
 def is_chargeable(holding: HoldingIn) -> bool:
@@ -309,9 +325,9 @@ def exclusion_reason(holding: HoldingIn) -> str | None:
     return None
 
 
-def _first_charged_month(holding: HoldingIn, periods: Iterable[PeriodIn]) -> date:
+def _first_charged_month(holding: HoldingIn, due: date) -> date:
     # A period may (wrongly) have ended before the holding existed; never charge such months.
-    return max(due_date(holding, periods), first_of_month(holding.activated_on))
+    return max(due, first_of_month(holding.activated_on))
 
 
 def _charged_until(holding: HoldingIn, end: date) -> date:
@@ -327,13 +343,13 @@ def default_end(installation: InstallationIn, start: date) -> date:
     agreement runs to the next 1 July, but at least two months so that it is never a one-month
     agreement by default (a June quote runs to 1 July of the next year).
     """
-    periods = installation.periods
-    until = paid_until(periods)
+    until = paid_until(installation.periods)
     if until is not None and until > start:
+        latest = _latest_payments(installation.periods)
         for holding in installation.holdings:
             if not is_chargeable(holding):
                 continue
-            first = _first_charged_month(holding, periods)
+            first = _first_charged_month(holding, _due(holding, latest))
             if first < until and first < _charged_until(holding, until):
                 return until
     anchor = start if until is None else max(start, until)
@@ -441,108 +457,145 @@ def _check_end(end: date, start: date) -> None:
 # --- pricing ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Run:
-    """Consecutive months of one holding with one kind: ``[start, end)``."""
-
-    holding: HoldingIn
-    kind: str
-    start: date
-    end: date
+# One run: consecutive months ``[from, to)`` of one holding with one kind.
+_Run = tuple[str, date, date]  # (kind, from, to)
+# Runs of one license code with the same kind and months make one line.
+_LineKey = tuple[str, str, date, date]  # (license code, kind, from, to)
 
 
-def _month_kind(month: date, start: date, periods: Sequence[PeriodIn]) -> str:
-    if month >= start:
-        return KIND_FORWARD
-    # An unpaid past month costs the factor only when the whole installation lapsed; within a
-    # running agreement the holding was simply added mid-term.
-    return KIND_COTERM if under_agreement(periods, month) else KIND_RETROACTIVE
+def agreement_spans(periods: Iterable[PeriodIn]) -> tuple[tuple[date, date], ...]:
+    """The months the installation was under agreement (whichever holdings each period paid
+    for) as ``[from, to)`` spans in order; periods that overlap or meet are merged, so no two
+    spans touch."""
+    spans: list[list[date]] = []
+    for period in sorted(periods, key=lambda p: p.start):
+        if spans and period.start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], period.end)
+        else:
+            spans.append([period.start, period.end])
+    return tuple(map(tuple, spans))
 
 
 def _holding_runs(
-    holding: HoldingIn, periods: Sequence[PeriodIn], start: date, end: date
-) -> tuple[_Run, ...]:
-    """The charged months of one chargeable holding, split into runs of one kind."""
+    first: date, until: date, start: date, spans: Sequence[tuple[date, date]]
+) -> list[_Run]:
+    """The charged months ``[first, until)`` of one chargeable holding, split into runs of one kind.
+
+    Months before ``start`` are co-term inside an agreement span (the holding was added
+    mid-term) and retroactive outside one (the whole installation lapsed); months from ``start``
+    are forward. The runs come from the boundaries, not from walking month by month; since spans
+    never touch, neighbouring runs always differ in kind.
+    """
+    if first >= start:  # the common case: nothing unpaid before the agreement starts
+        return [(KIND_FORWARD, first, until)] if first < until else []
     runs: list[_Run] = []
-    first = _first_charged_month(holding, periods)
-    for month in month_range(first, _charged_until(holding, end)):
-        kind = _month_kind(month, start, periods)
-        following = add_months(month, 1)
-        if runs and runs[-1].kind == kind and runs[-1].end == month:
-            runs[-1] = _Run(holding, kind, runs[-1].start, following)
-        else:
-            runs.append(_Run(holding, kind, month, following))
-    return tuple(runs)
+    past_until = min(start, until)
+    cursor = first
+    for span_start, span_end in spans:
+        if cursor >= past_until or span_start >= past_until:
+            break
+        if span_end <= cursor:
+            continue
+        if span_start > cursor:
+            runs.append((KIND_RETROACTIVE, cursor, span_start))
+            cursor = span_start
+        stop = min(span_end, past_until)
+        runs.append((KIND_COTERM, cursor, stop))
+        cursor = stop
+    if cursor < past_until:
+        runs.append((KIND_RETROACTIVE, cursor, past_until))
+    if start < until:
+        runs.append((KIND_FORWARD, start, until))
+    return runs
 
 
 def _line_sort_key(line: Line) -> tuple[date, date, int, str]:
     return (line.start, line.end, _KIND_ORDER[line.kind], line.license_code)
 
 
-def _lines_from_runs(
-    installation_id: int, runs: Iterable[_Run], book: PriceBookIn
-) -> tuple[Line, ...]:
-    groups: dict[tuple[str, str, date, date], list[HoldingIn]] = defaultdict(list)
-    for run in runs:
-        groups[(run.holding.license_code, run.kind, run.start, run.end)].append(run.holding)
-    lines = []
+class _Tariff:
+    """A price book applied to lines. Many lines share an SSC figure, so its NOK amount is
+    computed once per figure (by the same `line_nok`)."""
+
+    def __init__(self, book: PriceBookIn) -> None:
+        self.book = book
+        self._nok: dict[int, Decimal] = {}
+        # ceil(q × rate × months × n / (12 d)) with the factor as the exact ratio n / d.
+        numerator, denominator = book.retroactive_factor.as_integer_ratio()
+        self._retro = (numerator, 12 * denominator)
+
+    def ssc(self, quantity: int, rate: int, months: int, kind: str) -> int:
+        """The same figure as `line_ssc` with the kind's factor, without building Decimals."""
+        if kind == KIND_RETROACTIVE:
+            numerator, twelfths = self._retro
+            return -(-(quantity * rate * months * numerator) // twelfths)
+        return -(-(quantity * rate * months) // 12)
+
+    def nok(self, ssc: int) -> Decimal:
+        nok = self._nok.get(ssc)
+        if nok is None:
+            nok = self._nok[ssc] = line_nok(ssc=ssc, nok_per_ssc=self.book.nok_per_ssc)
+        return nok
+
+
+
+@dataclass
+class _Lines:
+    """One installation's lines with what their forward part would cost later."""
+
+    lines: list[Line]
+    later_ssc: int
+    later_nok: list[Decimal]
+
+
+# Builds a Line from one tuple of its fields, without the named tuple's keyword-parsing __new__.
+_new_line = functools.partial(tuple.__new__, Line)
+
+
+def _lines_from_groups(
+    installation_id: int, groups: Mapping[_LineKey, list[HoldingIn]], tariff: _Tariff
+) -> _Lines:
+    book = tariff.book
+    lines: list[Line] = []
+    later_ssc = 0
+    later_nok: list[Decimal] = []
     for (code, kind, start, end), holdings in groups.items():
-        holdings.sort(key=lambda h: h.id)
-        quantity = sum(h.quantity for h in holdings)
+        if len(holdings) == 1:  # the common case, without building generators
+            quantity, holding_ids = holdings[0].quantity, (holdings[0].id,)
+        else:
+            quantity, holding_ids = sum(h.quantity for h in holdings), tuple(h.id for h in holdings)
         rate = book.rates[code]
         months = months_between(start, end)
+        ssc = tariff.ssc(quantity, rate, months, kind)
         factor = book.retroactive_factor if kind == KIND_RETROACTIVE else _ONE
-        ssc = line_ssc(quantity=quantity, ssc_per_year=rate, months=months, factor=factor)
-        lines.append(
-            Line(
-                installation_id=installation_id,
-                license_code=code,
-                license_name=holdings[0].license_name,
-                kind=kind,
-                start=start,
-                end=end,
-                months=months,
-                quantity=quantity,
-                ssc_per_year=rate,
-                factor=factor,
-                ssc=ssc,
-                nok=line_nok(ssc=ssc, nok_per_ssc=book.nok_per_ssc),
-                holding_ids=tuple(h.id for h in holdings),
-            )
-        )
-    return tuple(sorted(lines, key=_line_sort_key))
-
-
-def later_price(line: Line, book: PriceBookIn) -> tuple[int, Decimal]:
-    """What a forward line would cost (SSC, NOK) if bought retroactively later."""
-    ssc = line_ssc(
-        quantity=line.quantity,
-        ssc_per_year=line.ssc_per_year,
-        months=line.months,
-        factor=book.retroactive_factor,
-    )
-    return ssc, line_nok(ssc=ssc, nok_per_ssc=book.nok_per_ssc)
-
-
-def _later_totals(lines: Iterable[Line], book: PriceBookIn) -> tuple[int, Decimal]:
-    prices = [later_price(line, book) for line in lines if line.kind == KIND_FORWARD]
-    return sum(ssc for ssc, _ in prices), _exact_sum(nok for _, nok in prices)
+        lines.append(_new_line((
+            installation_id, code, holdings[0].license_name, kind, start, end, months,
+            quantity, rate, factor, ssc, tariff.nok(ssc), holding_ids,
+        )))
+        if kind == KIND_FORWARD:
+            later = tariff.ssc(quantity, rate, months, KIND_RETROACTIVE)
+            later_ssc += later
+            later_nok.append(tariff.nok(later))
+    lines.sort(key=_line_sort_key)
+    return _Lines(lines, later_ssc, later_nok)
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """One installation's charged runs, before the price book is applied."""
+    """One installation's charged runs grouped into lines, before the price book is applied.
+    Each group lists its holdings in id order."""
 
     installation: InstallationIn
     end: date
-    runs: tuple[_Run, ...]
+    groups: dict[_LineKey, list[HoldingIn]]
     excluded: tuple[Excluded, ...]
     charges: tuple[HoldingCharge, ...]
 
 
 def _plan(installation: InstallationIn, start: date, end: date) -> _Plan:
-    periods = tuple(sorted(installation.periods, key=lambda p: (p.start, p.end)))
-    runs: list[_Run] = []
+    latest = _latest_payments(installation.periods)
+    spans = agreement_spans(installation.periods)
+    groups: dict[_LineKey, list[HoldingIn]] = {}
     excluded: list[Excluded] = []
     charges: list[HoldingCharge] = []
     for holding in sorted(installation.holdings, key=lambda h: h.id):
@@ -561,23 +614,26 @@ def _plan(installation: InstallationIn, start: date, end: date) -> _Plan:
                     )
                 )
             continue
-        holding_run = _holding_runs(holding, periods, start, end)
-        if holding_run:
-            runs.extend(holding_run)
+        due = _due(holding, latest)
+        first = _first_charged_month(holding, due)
+        runs = _holding_runs(first, _charged_until(holding, end), start, spans)
+        if runs:
+            code = holding.license_code
+            for kind, run_from, run_to in runs:
+                key = (code, kind, run_from, run_to)
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = [holding]
+                else:
+                    group.append(holding)
             charges.append(
-                HoldingCharge(
-                    installation_id=installation.id,
-                    holding_id=holding.id,
-                    license_code=holding.license_code,
-                    quantity=holding.quantity,
-                    due=due_date(holding, periods),
-                )
+                HoldingCharge(installation.id, holding.id, code, holding.quantity, due)
             )
-    return _Plan(installation, end, tuple(runs), tuple(excluded), tuple(charges))
+    return _Plan(installation, end, groups, tuple(excluded), tuple(charges))
 
 
 def _check_rates(plans: Iterable[_Plan], book: PriceBookIn) -> None:
-    missing = sorted({run.holding.license_code for p in plans for run in p.runs} - set(book.rates))
+    missing = sorted({key[0] for p in plans for key in p.groups} - set(book.rates))
     if missing:
         codes = ", ".join(missing)
         raise PricingError(
@@ -589,11 +645,11 @@ def _check_rates(plans: Iterable[_Plan], book: PriceBookIn) -> None:
 
 
 def _priced(
-    plan: _Plan, start: date, book: PriceBookIn, newest_firmware_release: date | None
+    plan: _Plan, start: date, tariff: _Tariff, newest_firmware_release: date | None
 ) -> InstallationResult:
     installation = plan.installation
-    lines = _lines_from_runs(installation.id, plan.runs, book)
-    later_ssc, later_nok = _later_totals(lines, book)
+    priced = _lines_from_groups(installation.id, plan.groups, tariff)
+    lines = priced.lines
     return InstallationResult(
         installation_id=installation.id,
         name=installation.name,
@@ -603,14 +659,14 @@ def _priced(
         start=start,
         end=plan.end,
         paid_until=paid_until(installation.periods),
-        lines=lines,
+        lines=tuple(lines),
         excluded=plan.excluded,
         charges=plan.charges,
         warnings=firmware_warnings(installation, newest_firmware_release),
         ssc=sum(line.ssc for line in lines),
         nok=_exact_sum(line.nok for line in lines),
-        later_ssc=later_ssc,
-        later_nok=later_nok,
+        later_ssc=priced.later_ssc,
+        later_nok=_exact_sum(priced.later_nok),
     )
 
 
@@ -676,26 +732,26 @@ def price(
     ]
     # Every missing rate is reported at once, before anything is priced.
     _check_rates((p for p in plans if p is not None), book)
+    tariff = _Tariff(book)
     results = tuple(
-        _priced(plan, start, book, newest_firmware_release)
+        _priced(plan, start, tariff, newest_firmware_release)
         if plan is not None
         else _not_applicable(i, start, end_of(i))
         for i, plan in zip(installations, plans, strict=True)
     )
-    lines = tuple(line for r in results for line in r.lines)
-    net = _exact_sum(line.nok for line in lines)
+    # Sums of the installations' exact sums: the same figures as summing every line again.
+    net = _exact_sum(r.nok for r in results)
     vat = vat_for(net, book.vat_rate)
-    later_ssc, later_nok = _later_totals(lines, book)
     return PricingResult(
         quote_date=quote_date,
         start=start,
         end=end,
         installations=results,
-        lines=lines,
-        ssc=sum(line.ssc for line in lines),
+        lines=tuple(line for r in results for line in r.lines),
+        ssc=sum(r.ssc for r in results),
         net=net,
         vat=vat,
         gross=_exact_sum((net, vat)),
-        later_ssc=later_ssc,
-        later_nok=later_nok,
+        later_ssc=sum(r.later_ssc for r in results),
+        later_nok=_exact_sum(r.later_nok for r in results),
     )

@@ -245,6 +245,46 @@ def test_example_e_ports_added_mid_term_are_co_termed_to_the_running_agreement()
     assert (charge.holding_id, charge.quantity, charge.due) == (five.id, 5, date(2026, 1, 1))
 
 
+def test_months_added_mid_term_across_back_to_back_periods_form_one_co_term_line() -> None:
+    ports = holding(1, 10, date(2023, 1, 9))
+    added = holding(2, 5, date(2025, 3, 10))
+    first = PeriodIn(date(2024, 7, 1), date(2025, 7, 1), frozenset({ports.id}))
+    second = PeriodIn(date(2025, 7, 1), date(2026, 7, 1), frozenset({ports.id}))
+    inst = installation((ports, added), (second, first))
+
+    result = price_one(inst, date(2026, 3, 5))
+
+    # The installation was under agreement without a break, so the boundary between the two
+    # periods does not split the co-term months.
+    assert summary(result) == [
+        ("port", KIND_COTERM, date(2025, 3, 1), date(2026, 3, 1), 12, 5, 370),
+        ("port", KIND_FORWARD, date(2026, 3, 1), date(2026, 7, 1), 4, 5, 124),
+    ]
+
+
+def test_a_holding_unpaid_through_a_lapse_between_two_periods_pays_co_term_retro_co_term() -> (
+    None
+):
+    ports = holding(1, 10, date(2023, 1, 9))
+    added = holding(2, 1, date(2024, 1, 15))
+    first = PeriodIn(date(2023, 7, 1), date(2024, 7, 1), frozenset({ports.id}))
+    second = PeriodIn(date(2025, 1, 1), date(2026, 1, 1), frozenset({ports.id}))
+    inst = installation((ports, added), (first, second))
+
+    result = price_one(inst, date(2026, 3, 5), end=date(2026, 7, 1))
+
+    # The added port: co-term while an agreement ran, retroactive in the lapses. The ten ports
+    # are due from the second period's end and share those months' lines with it.
+    assert [(kind, start, end, quantity) for _, kind, start, end, _, quantity, _ in
+            summary(result)] == [
+        (KIND_COTERM, date(2024, 1, 1), date(2024, 7, 1), 1),
+        (KIND_RETROACTIVE, date(2024, 7, 1), date(2025, 1, 1), 1),
+        (KIND_COTERM, date(2025, 1, 1), date(2026, 1, 1), 1),
+        (KIND_RETROACTIVE, date(2026, 1, 1), date(2026, 3, 1), 11),
+        (KIND_FORWARD, date(2026, 3, 1), date(2026, 7, 1), 11),
+    ]
+
+
 def test_example_f_a_skypbx_installation_alone_is_refused_as_not_applicable() -> None:
     inst = installation((holding(1, 10, date(2024, 1, 1)),), deployment=DEPLOYMENT_SKYPBX)
 
@@ -949,6 +989,30 @@ def test_every_charged_month_lies_between_due_and_end_before_ended_on_with_the_r
     for hid, charge in charges.items():
         assert charge.due == due_date(by_id[hid], inst.periods)
         assert charge.quantity == by_id[hid].quantity
+
+
+@settings(max_examples=500)
+@given(inst=installation_strategy(), quote_date=quote_dates, book=books, months_ahead=common_ends)
+def test_consecutive_months_of_one_holding_with_the_same_kind_form_one_run(
+    inst: InstallationIn, quote_date: date, book: PriceBookIn, months_ahead: int | None
+) -> None:
+    result = price(
+        installations=[inst],
+        quote_date=quote_date,
+        book=book,
+        end=end_for(quote_date, months_ahead),
+    )
+
+    runs: dict[int, list[tuple[date, date, str]]] = {h.id: [] for h in inst.holdings}
+    for line in result.lines:
+        for hid in line.holding_ids:
+            runs[hid].append((line.start, line.end, line.kind))
+    for holding_runs in runs.values():
+        holding_runs.sort()
+        for (_, a_end, a_kind), (b_start, _, b_kind) in zip(
+            holding_runs, holding_runs[1:], strict=False
+        ):
+            assert not (a_end == b_start and a_kind == b_kind), "a run split in two"
 
 
 @settings(max_examples=500)
