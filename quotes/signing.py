@@ -91,8 +91,30 @@ def sign_pdf(pdf: bytes) -> bytes:
         location="Norway",
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    signed = _outside_event_loop(lambda: signers.sign_pdf(writer, metadata, signer=signer))
-    return signed.getvalue()
+    key = signer.signing_cert.sha256
+    reserved = _reserved_sizes.get(key)
+    signed = _outside_event_loop(lambda: signers.sign_pdf(
+        writer, metadata, signer=signer, bytes_reserved=reserved)).getvalue()
+    if reserved is None:
+        _reserved_sizes[key] = _reserved_size(signed)
+    return signed
+
+
+# Without `bytes_reserved`, pyHanko sizes the signature's placeholder by making a whole dummy
+# signature first: a second RSA operation and CMS encoding, a third of the signing time. With no
+# timestamp server the size is the same for every offer the same key signs, so the placeholder
+# pyHanko chose the first time (its estimate plus its 50 % margin) is reused; were it ever too
+# small, pyHanko refuses to sign rather than write a broken file.
+_reserved_sizes: dict[bytes, int] = {}
+
+
+def _reserved_size(signed: bytes) -> int:
+    """The hex digits reserved for /Contents: the gap in the signature's /ByteRange."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    signature = PdfFileReader(BytesIO(signed), strict=False).embedded_signatures[-1]
+    _, end_of_first, start_of_second, _ = signature.sig_object["/ByteRange"]
+    return int(start_of_second) - int(end_of_first) - 2  # minus the < and > around the hex
 
 
 @dataclass(frozen=True)

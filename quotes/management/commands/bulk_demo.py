@@ -79,7 +79,22 @@ class Command(BaseCommand):
         progress = batch.progress()
         self.stdout.write(f"Finished in {elapsed:.0f} s: {progress['done']} offers, "
                           f"{60 * progress['done'] / elapsed:.0f} signed offers per minute.")
+        self.stdout.write(self.result_line(batch, progress, elapsed))
         self.check_result(batch, staff, window)
+
+    @staticmethod
+    def result_line(batch, progress, elapsed: float) -> str:
+        """One machine-readable line for bench/bench_bulk.py. `steady_per_min` counts from the
+        first to the last finished item, leaving out the workers' start (importing WeasyPrint
+        takes about a second each); `total_per_min` is done / wall time from the start."""
+        finished = sorted(batch.items.exclude(finished_at=None)
+                          .values_list("finished_at", flat=True))
+        span = (finished[-1] - finished[0]).total_seconds() if len(finished) > 1 else 0.0
+        steady = 60 * (len(finished) - 1) / span if span else 0.0
+        return (f"BULK_RESULT done={progress['done']} failed={progress['failed']} "
+                f"elapsed_s={elapsed:.2f} first_to_last_s={span:.2f} "
+                f"total_per_min={60 * progress['done'] / elapsed:.1f} "
+                f"steady_per_min={steady:.1f}")
 
     def staff_user(self) -> User:
         user, _ = User.objects.get_or_create(username="bulk-staff@ssa.example.no")
