@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fault-test
+.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fault-test \
+	bench bench-reseed
 
 # A throwaway PostgreSQL database for the bulk demo (never the embedded SQLite one).
 BULK_DB ?= ssa_bulk_demo
@@ -70,3 +71,18 @@ clean:
 # gunicorn, client threads issuing offers while PostgreSQL restarts; checks gapless numbering.
 fault-test: $(VENV)/.installed
 	$(PY) scripts/fault_test.py $(FAULT_ARGS)
+
+# Benchmarks (docs/PERFORMANCE.md): one table. The pages run against a PostgreSQL database seeded
+# once with `seed_bulk --customers $(BENCH_CUSTOMERS)` and kept for the next run (`make
+# bench-reseed` starts it afresh). BENCH=pricing (or pages, http, pdf, bulk) runs a part.
+BENCH_DB ?= ssa_bench
+BENCH_URL := postgresql://postgres@127.0.0.1:5432/$(BENCH_DB)
+BENCH_CUSTOMERS ?= 10000
+bench: setup
+	$(PY) scripts/pg_database.py ensure $(BENCH_DB)
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py seed_bulk --customers $(BENCH_CUSTOMERS) --if-empty
+	BENCH_DATABASE_URL=$(BENCH_URL) $(PY) -m bench.run $(BENCH)
+
+bench-reseed: $(VENV)/.installed
+	$(PY) scripts/pg_database.py drop $(BENCH_DB)

@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("pricing", "pages", "pdf", "bulk")
+BENCHMARKS = ("pricing", "pages", "http", "pdf", "bulk")
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/ssa_bench"
 
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ssa_portal.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DEBUG", "false")
     import django

@@ -9,7 +9,8 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -64,6 +65,13 @@ class CustomerQuerySet(models.QuerySet):
             condition |= Q(org_number__contains=digits)
         return self.filter(condition)
 
+    def with_installation_count(self) -> "CustomerQuerySet":
+        """Annotate ``installation_count``: a subquery per row shown, not a GROUP BY over every
+        customer before a page of 25 is cut."""
+        count = (Installation.objects.filter(customer=OuterRef("pk")).order_by()
+                 .values("customer").annotate(n=Count("pk")).values("n"))
+        return self.annotate(installation_count=Coalesce(Subquery(count), 0))
+
 
 class Customer(models.Model):
     reseller = models.ForeignKey(
@@ -93,6 +101,11 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
+        # The customer list, 25 at a time in name order (per reseller for reseller users).
+        indexes = [
+            models.Index(fields=["name", "id"], name="customer_by_name"),
+            models.Index(fields=["reseller", "name", "id"], name="customer_by_reseller_name"),
+        ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
 
@@ -131,15 +144,31 @@ class Installation(models.Model):
     )
     serial_number = models.CharField(_("serial number or MAC"), max_length=60, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
+    # The latest end of its agreement periods (None: never had one), kept by the period services
+    # (customers.services.installations_refresh_paid_until) so that the renewals worklist and the
+    # dashboard filter and sort on an indexed column instead of aggregating every period.
+    paid_until = models.DateField(_("paid until"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["paid_until"])
 
     class Meta:
         ordering = ["customer__name", "name", "pk"]
+        indexes = [
+            models.Index(fields=["deployment", "paid_until"], name="installation_renewal_due"),
+        ]
         verbose_name = _("installation")
         verbose_name_plural = _("installations")
 
     def __str__(self) -> str:
         return f"{self.customer.name} – {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        # paid_until is written only by customers.services.installations_refresh_paid_until (one
+        # UPDATE); saving an instance loaded before its periods changed must not write back a
+        # stale copy, so an update saves every other field.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [field.attname for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.name != "paid_until"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("installation_detail", args=[self.pk])
@@ -148,8 +177,9 @@ class Installation(models.Model):
     def is_skypbx(self) -> bool:
         return self.deployment == Deployment.SKYPBX
 
-    def paid_until(self) -> date | None:
-        """The latest end of the installation's agreement periods (None: never had one)."""
+    def latest_period_end(self) -> date | None:
+        """The latest end of the installation's agreement periods, from the periods themselves
+        (what the `paid_until` column must always equal)."""
         return self.periods.aggregate(latest=Max("end"))["latest"]
 
     def agreement_timeline(self, *, until: date) -> "AgreementTimeline":

@@ -11,7 +11,7 @@ from datetime import date
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import OuterRef, ProtectedError, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from customers.access import STAFF_GROUP, is_distributor_staff, reseller_of
@@ -276,6 +276,7 @@ def period_create(
         created_by=user,
     )
     period.holdings.set(holdings)
+    installations_refresh_paid_until(Installation.objects.filter(pk=installation.pk))
     return period
 
 
@@ -298,6 +299,7 @@ def period_update(
     period.start, period.end, period.note = start, end, note
     period.save()
     period.holdings.set(holdings)
+    installations_refresh_paid_until(Installation.objects.filter(pk=period.installation_id))
     return period
 
 
@@ -305,6 +307,16 @@ def period_update(
 def period_delete(*, period: AgreementPeriod) -> None:
     _require_manual(period)
     period.delete()
+    installations_refresh_paid_until(Installation.objects.filter(pk=period.installation_id))
+
+
+def installations_refresh_paid_until(installations: QuerySet[Installation]) -> int:
+    """Set each installation's `paid_until` to the latest end of its periods, in one UPDATE.
+
+    Every write of agreement periods calls this (and bulk loaders once at the end)."""
+    latest_end = (AgreementPeriod.objects.filter(installation=OuterRef("pk"))
+                  .order_by("-end").values("end")[:1])
+    return installations.update(paid_until=Subquery(latest_end))
 
 
 # --- users -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,7 +59,7 @@ def customer_list(request):
         access.customers_for(request.user)
         .search(query)
         .select_related("reseller")
-        .annotate(installation_count=Count("installations", distinct=True))
+        .with_installation_count()
         .order_by("name", "pk")
     )
     return render(
@@ -98,7 +98,6 @@ def customer_detail(request, pk: int):
     customer = access.get_customer_for_user(request.user, pk)
     installations = (
         customer.installations.annotate(
-            paid_until=Max("periods__end"),
             holding_count=Count("holdings", filter=Q(holdings__ended_on__isnull=True),
                                 distinct=True),
         ).order_by("name")

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from customers.models import LicenseType
+from customers.models import Customer, LicenseType
 
 
 class FrozenError(Exception):
@@ -180,6 +180,9 @@ class QuoteState(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
+SEARCH_CUSTOMER_IDS = 500
+
+
 class QuoteQuerySet(models.QuerySet):
     def drafts(self) -> "QuoteQuerySet":
         return self.filter(state=QuoteState.DRAFT)
@@ -206,8 +209,16 @@ class QuoteQuerySet(models.QuerySet):
         text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
         if not text:
             return self
+        # A draft has no name snapshot, so the customer's current name counts too. Its matches
+        # are looked up first and passed as a list: then on PostgreSQL the three conditions are
+        # index lookups the planner can OR together (migration 0007); a subquery or a join made
+        # it read every offer. A search matching very many customers keeps the subquery.
+        customers = Customer.objects.filter(name__icontains=text).values_list("pk", flat=True)
+        customer_ids = list(customers[:SEARCH_CUSTOMER_IDS + 1])
+        by_customer = (Q(customer__in=customers) if len(customer_ids) > SEARCH_CUSTOMER_IDS
+                       else Q(customer_id__in=customer_ids))
         return self.filter(Q(number__icontains=text) | Q(customer_name__icontains=text)
-                           | Q(customer__name__icontains=text))
+                           | by_customer)
 
 
 class Quote(models.Model):
@@ -313,7 +324,14 @@ class Quote(models.Model):
                 name="issued_offer_has_number_and_validity",
             ),
         ]
-        indexes = [models.Index(fields=["state", "valid_until"], name="quote_state_validity")]
+        indexes = [
+            models.Index(fields=["state", "valid_until"], name="quote_state_validity"),
+            # The offer list shows the newest first, 25 at a time.
+            models.Index(fields=["-created_at", "-id"], name="quote_newest_first"),
+            # The dashboard's drafts waiting to be issued, oldest first.
+            models.Index(fields=["created_at"], name="quote_ready_to_issue",
+                         condition=Q(state="draft", ready_to_issue=True)),
+        ]
 
     def __str__(self) -> str:
         return self.number or _("Draft offer for %(customer)s") % {"customer": self.customer}
@@ -458,6 +476,8 @@ class QuoteEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        # The dashboard's recent activity: the newest events first.
+        indexes = [models.Index(fields=["-at", "-id"], name="quoteevent_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.quote} {self.kind} {self.at:%Y-%m-%d %H:%M}"

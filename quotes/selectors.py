@@ -175,17 +175,16 @@ RENEWAL_ORDERINGS = {
 def renewal_worklist(installations, *, window_end: date, this_month: date, lapsed_only=False,
                      query: str = "", order: str = "paid_until"):
     """On-premise installations whose paid-until is at or before `window_end` (due in the
-    window, or lapsed already), annotated with paid-until and whether a renewal for this window
-    exists. `installations` is the user's scoped queryset."""
-    from django.db.models import Exists, Max, OuterRef, Q
+    window, or lapsed already), annotated with whether a renewal for this window exists.
+    `installations` is the user's scoped queryset."""
+    from django.db.models import Exists, OuterRef, Q
 
     from customers.models import Deployment
     from quotes.models import RenewalItem
 
     rows = (
-        installations.filter(deployment=Deployment.ON_PREMISE)
-        .annotate(paid_until=Max("periods__end"))
-        .filter(paid_until__isnull=False, paid_until__lte=window_end)
+        installations.filter(deployment=Deployment.ON_PREMISE,
+                             paid_until__isnull=False, paid_until__lte=window_end)
         .annotate(renewal_exists=Exists(RenewalItem.objects.filter(
             installation=OuterRef("pk"), window_end=window_end)))
         .select_related("customer", "customer__reseller")

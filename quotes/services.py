@@ -513,6 +513,8 @@ def quote_undo_acceptance(*, quote: Quote, user: User, reason: str = "") -> Quot
     quote.periods.clear()
     for period in periods:
         period.delete()
+    customer_services.installations_refresh_paid_until(
+        Installation.objects.filter(pk__in={period.installation_id for period in periods}))
     quote.state = QuoteState.ISSUED
     quote.answered_at = quote.answered_by = None
     quote.accepted_by_name = ""

@@ -624,7 +624,7 @@ def renewal_list(request):
         row.months_lapsed = max(0, months_between(row.paid_until, this_month))
     return render(request, "quotes/renewal_list.html", {
         "form": form, "page": page, "window_end": window_end, "today": today,
-        "total": rows.count(), "querystring": querystring_without_page(request),
+        "total": page.paginator.count, "querystring": querystring_without_page(request),
         "batches": access.renewal_batches_for(request.user)[:5],
     })
 

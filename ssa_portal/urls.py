@@ -5,6 +5,8 @@ from ssa_portal import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dashboard/renewal-estimate/", views.dashboard_renewal_estimate,
+         name="dashboard_renewal_estimate"),
     path("", include("customers.urls")),
     path("", include("quotes.urls")),
     path("accounts/", include("customers.account_urls")),

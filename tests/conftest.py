@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
+from django.db.models import Max
 from hypothesis import settings as hypothesis_settings
 
 from customers import services
@@ -57,15 +58,37 @@ def portal_test_settings(settings, signing_key, tmp_path):
     settings.AXES_ENABLED = False
 
 
+def _uses_database(request) -> bool:
+    """Whether the test uses the database; if so, set it up first, so that a check after the
+    test runs before its rollback."""
+    uses_database = {"db", "transactional_db", "live_server"} & set(request.fixturenames) or (
+        request.node.get_closest_marker("django_db"))
+    if uses_database:
+        request.getfixturevalue("db")
+    return bool(uses_database)
+
+
+@pytest.fixture(autouse=True)
+def every_installation_paid_until_matches_its_periods(request, portal_test_settings):
+    """The `paid_until` column the services keep equals the latest end of the installation's
+    periods after every test: no write path forgets to refresh it."""
+    if not _uses_database(request):
+        yield
+        return
+    yield
+    from customers.models import Installation
+
+    stale = [(i.pk, i.paid_until, i.latest)
+             for i in Installation.objects.annotate(latest=Max("periods__end"))
+             if i.paid_until != i.latest]
+    assert not stale, f"installations whose paid_until is stale (pk, column, periods): {stale}"
+
+
 @pytest.fixture(autouse=True)
 def every_stored_offer_pdf_verifies(request, portal_test_settings):
     """Every offer PDF the suite signs validates with pyHanko against the configured
     certificate: intact, valid, and the signature covers the entire file."""
-    uses_database = {"db", "transactional_db", "live_server"} & set(request.fixturenames) or (
-        request.node.get_closest_marker("django_db"))
-    if uses_database:
-        # Set the database up first, so this check runs before its rollback.
-        request.getfixturevalue("db")
+    uses_database = _uses_database(request)
     yield
     if not uses_database:
         return
@@ -77,6 +100,16 @@ def every_stored_offer_pdf_verifies(request, portal_test_settings):
     for number, name in Quote.objects.exclude(pdf_sha256="").values_list("number", "pdf"):
         with default_storage.open(name, "rb") as pdf:
             assert check_signature(pdf.read()).genuine, f"{number}'s PDF does not verify"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (rate limits, the dashboard's renewal estimate)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -54,6 +54,7 @@ PRICE_WRITE = "302 404 404 403 302 404"
 
 MATRIX: dict[str, Row] = {
     "dashboard": Row(get=LOGGED_IN),
+    "dashboard_renewal_estimate": Row(get=LOGGED_IN),
     "healthz": Row(get=PUBLIC),
     "customer_list": Row(get=LOGGED_IN),
     "customer_create": Row(

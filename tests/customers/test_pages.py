@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -67,6 +68,39 @@ def test_the_dashboard_counts_due_lapsed_and_never(client, user_a, installation_
     assert context["never_count"] == 1
     assert list(context["lapsed"]) == [installation_a]
     assert other not in context["lapsed"] and other not in context["due"]
+
+
+def test_the_dashboard_estimates_the_due_renewals_once_and_says_as_of_when(
+    client, user_a, customer_a, customer_b, staff
+):
+    from tests.quotes.factories import add_ports, paid_until
+
+    def one_port_paid_until_july(customer):  # 74 SSC to renew for a year from 2026-07-01
+        installation = make_installation(customer, "PBX")
+        paid_until(installation, date(2026, 7, 1),
+                   [add_ports(installation, 1, date(2024, 3, 3))])
+        return installation
+
+    mine = one_port_paid_until_july(customer_a)
+    one_port_paid_until_july(customer_b)
+    client.force_login(user_a)
+    dashboard = client.get("/").content.decode()
+    assert "/dashboard/renewal-estimate/" in dashboard, "the estimate loads after the page"
+
+    fragment = client.get("/dashboard/renewal-estimate/").content.decode()
+    assert "74 SSC · NOK\xa0103.60 excl. VAT" in fragment and "as of 10:30" in fragment
+
+    # Kept for ten minutes: a new agreement does not change it until then.
+    services.period_create(installation=mine, start=date(2026, 7, 1), end=date(2027, 7, 1),
+                           holdings=list(mine.holdings.all()))
+    assert "74 SSC" in client.get("/dashboard/renewal-estimate/").content.decode()
+    # Staff have their own estimate of every reseller's due renewals, made now: only B's port
+    # is still due.
+    client.force_login(staff)
+    assert "74 SSC · NOK\xa0103.60" in client.get("/dashboard/renewal-estimate/").content.decode()
+    cache.clear()
+    client.force_login(user_a)
+    assert "0 SSC · NOK\xa00.00" in client.get("/dashboard/renewal-estimate/").content.decode()
 
 
 def test_the_ui_speaks_norwegian_by_default_and_english_on_request(user_a):
@@ -147,7 +181,7 @@ def test_seed_demo_is_idempotent_and_scoped_per_reseller():
 def test_seed_demo_has_lapsed_current_never_and_mid_term_additions():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     today = date(2026, 3, 5)
-    paid = [i.paid_until() for i in Installation.objects.filter(deployment="on-premise")]
+    paid = [i.latest_period_end() for i in Installation.objects.filter(deployment="on-premise")]
     assert any(p is None for p in paid)
     assert any(p is not None and p <= date(2023, 7, 1) for p in paid), "lapsed for years"
     assert any(p is not None and p > today for p in paid), "current"

@@ -11,11 +11,11 @@ def test_paid_until_is_the_latest_end_of_the_periods(installation_a, holding_a, 
                            end=date(2025, 7, 1), holdings=[added])
     services.period_create(installation=installation_a, start=date(2026, 7, 1),
                            end=date(2027, 7, 1), holdings=[holding_a, added])
-    assert installation_a.paid_until() == date(2027, 7, 1)
+    assert installation_a.latest_period_end() == date(2027, 7, 1)
 
 
 def test_an_installation_without_periods_has_no_paid_until(installation_a):
-    assert installation_a.paid_until() is None
+    assert installation_a.latest_period_end() is None
     timeline = installation_a.agreement_timeline(until=date(2026, 3, 5))
     assert timeline.paid_until is None
     assert timeline.gaps == []

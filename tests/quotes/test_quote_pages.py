@@ -104,7 +104,7 @@ def test_accepting_through_the_page_asks_for_the_name_then_records_it(client, st
     client.post(f"/offers/{quote.pk}/accept/", {"accepted_by_name": "Kari Kunde"})
     quote.refresh_from_db()
     assert quote.state == QuoteState.ACCEPTED and quote.accepted_by_name == "Kari Kunde"
-    assert lapsed.paid_until() == date(2026, 7, 1)
+    assert lapsed.latest_period_end() == date(2026, 7, 1)
     again = client.post(f"/offers/{quote.pk}/accept/", {"accepted_by_name": "X"}, follow=True)
     assert "already been accepted" in again.content.decode()
 
@@ -138,6 +138,26 @@ def test_the_offer_list_filters_by_state_reseller_search_and_expiry(client, staf
     assert listed("?state=open") == []
     client.force_login(user_b)
     assert listed("") == [theirs]
+
+
+@pytest.mark.parametrize("matching_customers_listed", [500, 0])
+def test_the_search_finds_a_draft_by_its_customers_current_name_either_way(
+    monkeypatch, user_a, customer_a, lapsed, staff, matching_customers_listed
+):
+    from quotes import models as quote_models
+
+    # Up to SEARCH_CUSTOMER_IDS matching customers go into the query as a list, more as a
+    # subquery; both find the same offers.
+    monkeypatch.setattr(quote_models, "SEARCH_CUSTOMER_IDS", matching_customers_listed)
+    draft = services.quote_create(customer=lapsed.customer, installations=[lapsed], user=user_a)
+    issued = services.quote_issue(
+        quote=services.quote_create(customer=lapsed.customer, installations=[lapsed],
+                                    user=user_a), user=staff)
+    word = lapsed.customer.name.split()[0].lower()
+
+    assert set(Quote.objects.search(word)) == {draft, issued}
+    assert set(Quote.objects.search(issued.number[-5:])) == {issued}
+    assert not Quote.objects.search("no such customer")
 
 
 @pytest.mark.parametrize("query", ["?state=bogus", "?expiring_within=-4", "?reseller=abc",

@@ -155,7 +155,7 @@ def test_example_d_end_to_end_the_next_quote_has_no_retroactive_line(staff, user
     quote = issue(draft_for(installation, user_a), staff, D_ISSUE)
     services.quote_accept(quote=quote, user=user_a, accepted_by_name="Kari Kunde",
                           today=D_ISSUE)
-    assert installation.paid_until() == date(2025, 7, 1)
+    assert installation.latest_period_end() == date(2025, 7, 1)
     period = quote.periods.get()
     assert (period.start, period.end, period.source) == (date(2024, 7, 1), date(2025, 7, 1),
                                                          PeriodSource.QUOTE)
@@ -271,7 +271,7 @@ def test_undoing_an_acceptance_removes_its_periods_and_is_recorded(staff, user_a
     services.quote_undo_acceptance(quote=quote, user=staff, reason="wrong customer")
     quote.refresh_from_db()
     assert quote.state == QuoteState.ISSUED
-    assert installation.paid_until() == date(2024, 7, 1)
+    assert installation.latest_period_end() == date(2024, 7, 1)
     assert quote.events.last().kind == "acceptance_undone"
 
 
@@ -286,7 +286,7 @@ def test_an_acceptance_a_later_one_builds_on_cannot_be_undone(staff, user_a, cus
         services.quote_undo_acceptance(quote=first, user=staff)
     services.quote_undo_acceptance(quote=second, user=staff)
     services.quote_undo_acceptance(quote=first, user=staff)
-    assert installation.paid_until() == date(2024, 7, 1)
+    assert installation.latest_period_end() == date(2024, 7, 1)
 
 
 def test_resellers_see_their_customers_drafts_and_the_offers_issued_in_their_name(

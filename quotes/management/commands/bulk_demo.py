@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from customers import services as customer_services
 from customers.access import STAFF_GROUP
 from customers.models import (
     AgreementPeriod,
@@ -129,6 +130,8 @@ class Command(BaseCommand):
             for period, pair in zip(periods, zip(holdings[::2], holdings[1::2], strict=True),
                                     strict=True)
             for holding in pair)
+        customer_services.installations_refresh_paid_until(
+            Installation.objects.filter(pk__in=[i.pk for i in installations]))
         return [i.pk for i in installations]
 
     def check_result(self, batch, staff, window) -> None:

@@ -33,7 +33,7 @@ this is benchmark data, never production data). The mean offers per customer (--
 customer) saturates near 9: offers go back only to the first season with a price book in force.
 Rows are built in Python with their primary keys and written in one transaction — COPY on
 PostgreSQL, with the per-row foreign-key triggers off where the role may (then every reference is
-checked set-wise before commit) — followed by `ANALYZE`.
+checked set-wise before commit) — followed by `VACUUM ANALYZE`.
 """
 
 import base64
@@ -54,6 +54,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from customers import services as customer_services
 from customers.access import STAFF_GROUP
 from customers.management.commands.seed_demo import DEMO_PASSWORD, MODELS, valid_org_number
 from customers.models import (
@@ -466,10 +467,16 @@ class Command(BaseCommand):
                             help="the day the data leads up to, YYYY-MM-DD (default: today)")
         parser.add_argument("--batch-size", type=int, default=5000,
                             help="rows per INSERT where COPY is not available")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="do nothing (and succeed) when the data set is already there")
 
-    def handle(self, *args, customers, quotes_per_customer, seed, today, batch_size, **options):
+    def handle(self, *args, customers, quotes_per_customer, seed, today, batch_size, if_empty,
+               **options):
         if customers < 1:
             raise CommandError("--customers must be at least 1.")
+        if if_empty and already_seeded():
+            self.stdout.write("The bulk data set is already there; nothing to do.")
+            return
         if already_seeded():
             raise CommandError(f"This database already holds the bulk data set (reseller "
                                f"{BULK_MARKER!r} exists); seed a fresh database instead.")
@@ -483,9 +490,11 @@ class Command(BaseCommand):
             self.seed(customers)
             with self.phase("foreign key checks"):
                 self.writer.check_references()
+            with self.phase("installations' paid-until"):
+                customer_services.installations_refresh_paid_until(Installation.objects.all())
         if connection.vendor == "postgresql":
-            with self.phase("ANALYZE"), connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+            with self.phase("VACUUM ANALYZE"), connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")  # statistics and the visibility map
         self.report()
 
     # --- bookkeeping ----------------------------------------------------------------------
