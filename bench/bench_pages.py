@@ -16,7 +16,6 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.common import Result, p95, samples
@@ -76,7 +75,13 @@ def pages(cast: Cast) -> list[tuple[str, str]]:
 
 
 def measure(client: Client, url: str) -> tuple[list[float], int]:
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         response = client.get(url)
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")

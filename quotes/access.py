@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from customers.access import AnyUser, is_distributor_staff, reseller_of
-from quotes.models import PriceBook, Quote, QuoteState, RenewalBatch
+from quotes.models import PriceBook, Quote, QuoteEvent, QuoteState, RenewalBatch
 
 
 def price_books_for(user: AnyUser) -> QuerySet[PriceBook]:
@@ -30,6 +30,13 @@ def quotes_for(user: AnyUser) -> QuerySet[Quote]:
         Q(state=QuoteState.DRAFT, customer__reseller=reseller)
         | (~Q(state=QuoteState.DRAFT) & Q(reseller=reseller))
     )
+
+
+def quote_events_for(user: AnyUser) -> QuerySet[QuoteEvent]:
+    """The timeline events of the offers the user sees."""
+    if is_distributor_staff(user):
+        return QuoteEvent.objects.all()
+    return QuoteEvent.objects.filter(quote__in=quotes_for(user))
 
 
 def get_quote_for_user(user: AnyUser, pk: int) -> Quote:
