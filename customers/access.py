@@ -47,12 +47,15 @@ def is_distributor_staff(user: AnyUser) -> bool:
 
 
 def reseller_of(user: AnyUser) -> Reseller | None:
+    """The user's reseller (None for staff and users of no reseller), looked up once per
+    request with one query."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.membership.reseller
-    except Membership.DoesNotExist:
-        return None
+    if not hasattr(user, "_ssa_reseller"):
+        membership = (Membership.objects.select_related("reseller")
+                      .filter(user_id=user.pk).first())
+        user._ssa_reseller = membership.reseller if membership else None
+    return user._ssa_reseller
 
 
 def require_staff(user: AnyUser) -> None:

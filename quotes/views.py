@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -310,12 +311,16 @@ def quote_edit(request, pk: int):
 def quote_detail(request, pk: int):
     quote = access.get_quote_for_user(request.user, pk)
     today = timezone.localdate()
+    revisions = list(quote.revisions.all())  # newest first
     return render(request, "quotes/quote_detail.html", {
-        "quote": quote, "today": today, "shown": selectors.offer_presentation(quote, today),
+        "quote": quote, "today": today,
+        # Evaluated only when the template needs it: an issued offer's frozen sections come
+        # from the fragment cache (templates/quotes/quote_detail.html).
+        "shown": SimpleLazyObject(lambda: selectors.offer_presentation(quote, today)),
         "display_state": quote.display_state(today),
         "events": quote.events.select_related("by"),
-        "revisions": quote.revisions.all(),
-        "successor": quote.revisions.exclude(state=QuoteState.DRAFT).first(),
+        "revisions": revisions,
+        "successor": next((r for r in revisions if not r.is_draft), None),
     })
 
 

@@ -140,6 +140,32 @@ def test_the_offer_list_filters_by_state_reseller_search_and_expiry(client, staf
     assert listed("") == [theirs]
 
 
+def test_an_issued_offers_sections_are_rendered_once_per_language(user_a, staff, lapsed):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    offer = services.quote_issue(
+        quote=services.quote_create(customer=lapsed.customer, installations=[lapsed],
+                                    user=user_a), user=staff)
+    url = f"/offers/{offer.pk}/"
+
+    def page(language):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(user_a)
+        with CaptureQueriesContext(connection) as queries:
+            text = client.get(url).content.decode()
+        return text, [q["sql"] for q in queries if "quotes_quoteline" in q["sql"]]
+
+    first, line_queries = page("nb")
+    assert "Sum eks. mva." in first and line_queries
+    again, line_queries = page("nb")
+    assert again.count("Sum eks. mva.") == 1 and not line_queries, "served from the cache"
+    english, line_queries = page("en")
+    assert "Total, excl. VAT" in english and "Sum eks. mva." not in english
+    assert line_queries, "each language renders its own copy"
+
+
 @pytest.mark.parametrize("matching_customers_listed", [500, 0])
 def test_the_search_finds_a_draft_by_its_customers_current_name_either_way(
     monkeypatch, user_a, customer_a, lapsed, staff, matching_customers_listed
