@@ -5,7 +5,10 @@ forward lines) is issued through `quotes.services` inside a transaction that is 
 end, so the benchmark depends on no seeded data and leaves none behind. Then, all in this run:
 
 (a) `render_quote_pdf` against a bare WeasyPrint render of the exact HTML it prints: the portal's
-    own overhead (building the context from the frozen snapshot, the template, the URL fetcher);
+    own overhead (building the context from the frozen snapshot, the template, the URL fetcher).
+    `render_quote_pdf` hands WeasyPrint the offer's stylesheet parsed once per process and a
+    leaner user-agent stylesheet; the bare render gets `render_quote_html`, where the same
+    stylesheet is inline in a <style> (parsed every time), with WeasyPrint's defaults;
 (b) render + `sign_pdf` against wkhtmltopdf (the renderer Odoo uses for its quotations) turning
     the same HTML into an unsigned PDF as a new process, as such tools do: a signed offer should
     be no slower than the peer's unsigned one. Signing alone is reported too.

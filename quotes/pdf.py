@@ -12,8 +12,10 @@ touches the network. Signing is not done here.
 
 import base64
 import functools
+import re
 import threading
 from datetime import date
+from importlib import resources
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,21 +72,72 @@ def _font_config():
 
 def render_quote_pdf(quote, *, today: date | None = None) -> bytes:
     """The offer as PDF bytes (unsigned), in the offer's language."""
-    html = render_quote_html(quote, today=today)
+    html = _render_html(quote, today=today, inline_css=False)
     weasyprint = _weasyprint()
-    document = weasyprint.HTML(
+    document = _lean_html_class()(
         string=html, base_url=str(TEMPLATE_DIR),
         url_fetcher=weasyprint.URLFetcher(allowed_protocols=("data",)),
     )
-    return document.write_pdf(font_config=_font_config())
+    return document.write_pdf(font_config=_font_config(), stylesheets=[_offer_stylesheet()])
 
 
 def render_quote_html(quote, *, today: date | None = None) -> str:
-    """The HTML that `render_quote_pdf` prints (useful to inspect the document's text)."""
+    """The HTML that `render_quote_pdf` prints, self-contained: the offer's stylesheet is inline
+    here (to inspect the document, or to print it with another tool), where `render_quote_pdf`
+    gives WeasyPrint the same stylesheet parsed once per process instead."""
+    return _render_html(quote, today=today, inline_css=True)
+
+
+def _render_html(quote, *, today: date | None, inline_css: bool) -> str:
     today = today or timezone.localdate()
     language = offer_language(quote)
     with translation.override(language):
-        return render_to_string(TEMPLATE, offer_context(quote, today=today, language=language))
+        context = offer_context(quote, today=today, language=language)
+        return render_to_string(TEMPLATE, {**context, "inline_css": inline_css})
+
+
+@functools.cache
+def _offer_stylesheet():
+    """templates/quotes/pdf/offer.css parsed once per process (parsing it and compiling its
+    selectors was about a tenth of a render). WeasyPrint only reads a stylesheet while it
+    renders, so every render and thread shares this one; the offer's own strings (the footer)
+    are in a small <style> of the document."""
+    weasyprint = _weasyprint()
+    return weasyprint.CSS(filename=str(TEMPLATE_DIR / "offer.css"), base_url=str(TEMPLATE_DIR),
+                          url_fetcher=weasyprint.URLFetcher(allowed_protocols=("data",)))
+
+
+# WeasyPrint's user-agent stylesheet gives every element five pseudo-elements for footnotes and
+# notes (::footnote-call, ::note-marker, ...) and a ::marker; the cascade then computes a style
+# for each of them, for every element: a tenth of a render. The offer has no footnotes and only
+# list items have markers, so it gets WeasyPrint's own stylesheet without those rules.
+_NOTE_RULES = re.compile(r"^::(?:footnote|note)-[a-z-]+ *\{[^}]*\}\n", re.MULTILINE)
+_ANY_MARKER = re.compile(r"^::marker ", re.MULTILINE)
+
+
+@functools.cache
+def _lean_html_class():
+    """weasyprint.HTML with that leaner user-agent stylesheet (the same as WeasyPrint's when
+    its stylesheet is not laid out as expected, so an upgrade can only cost speed)."""
+    weasyprint = _weasyprint()
+    try:
+        from weasyprint.css.counters import CounterStyle
+
+        ua = (resources.files("weasyprint.css") / "html5_ua.css").read_text("utf-8")
+    except (ImportError, OSError):
+        return weasyprint.HTML
+    lean, notes = _NOTE_RULES.subn("", ua)
+    lean, markers = _ANY_MARKER.subn("li::marker ", lean)
+    if (notes, markers) != (5, 1) or not hasattr(weasyprint.HTML, "_ua_stylesheets"):
+        return weasyprint.HTML
+    # Its @counter-style rules are WeasyPrint's own, already known to every document.
+    stylesheet = weasyprint.CSS(string=lean, counter_style=CounterStyle())
+
+    class OfferHTML(weasyprint.HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [stylesheet]
+
+    return OfferHTML
 
 
 def offer_language(quote) -> str:
@@ -224,9 +277,24 @@ def _section(item: dict, installations: dict, language: str) -> dict:
         "warnings": [engine_text(w, language) for w in section.warnings],
         "excluded": [{**e, "reason": engine_text(e["reason"], language)} for e in excluded],
         "lines": item["lines"],
+        "groups": line_groups(item["lines"]),
         "ssc": section.ssc,
         "nok": section.nok,
     }
+
+
+def line_groups(lines) -> list[dict]:
+    """The lines in runs of the same kind, period and factor (the engine sorts them by period
+    and kind): the line table states a run's kind, period, months and factor once, above its
+    lines, instead of in four cells of every line."""
+    groups: list[dict] = []
+    for line in lines:
+        key = (line.kind, line.start, line.end, line.months, line.factor)
+        if not groups or groups[-1]["key"] != key:
+            groups.append({"key": key, "kind": line.kind, "start": line.start, "end": line.end,
+                           "months": line.months, "factor": line.factor, "lines": []})
+        groups[-1]["lines"].append(line)
+    return groups
 
 
 # --- formatting --------------------------------------------------------------------------------

@@ -41,3 +41,31 @@ def test_a_reused_signature_placeholder_still_gives_offers_that_verify(db):
     for signed in (first, second):
         assert signing.check_signature(signed).genuine
         assert signed.startswith(b"%PDF-")
+
+
+def test_lines_are_grouped_in_runs_of_one_kind_and_period_in_their_order():
+    from datetime import date
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from quotes.pdf import line_groups
+
+    def line(kind, start, end, name):
+        return SimpleNamespace(kind=kind, start=start, end=end, months=1, factor=Decimal(1),
+                               license_name=name)
+
+    a, b, c = date(2025, 7, 1), date(2026, 3, 1), date(2026, 7, 1)
+    lines = [line("retroactive", a, b, "x"), line("retroactive", a, b, "y"),
+             line("forward", b, c, "x")]
+    groups = line_groups(lines)
+    assert [(g["kind"], [item.license_name for item in g["lines"]]) for g in groups] == [
+        ("retroactive", ["x", "y"]), ("forward", ["x"])]
+
+
+def test_the_offer_gets_weasyprints_user_agent_stylesheet_without_note_pseudo_elements():
+    from quotes.pdf import _lean_html_class, _weasyprint
+
+    html_class = _lean_html_class()
+    assert html_class is not _weasyprint().HTML, "WeasyPrint's stylesheet changed: re-check"
+    (sheet,) = html_class(string="<p>x</p>")._ua_stylesheets()
+    assert sheet is not None
