@@ -15,8 +15,8 @@ import functools
 import re
 import threading
 from datetime import date
-from importlib import resources
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 from django.conf import settings
