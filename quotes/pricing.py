@@ -565,7 +565,7 @@ def _lines_from_groups(
         else:
             quantity, holding_ids = sum(h.quantity for h in holdings), tuple(h.id for h in holdings)
         rate = book.rates[code]
-        months = (end.year - start.year) * 12 + end.month - start.month  # months_between
+        months = months_between(start, end)
         ssc = tariff.ssc(quantity, rate, months, kind)
         factor = book.retroactive_factor if kind == KIND_RETROACTIVE else _ONE
         lines.append(_new_line((
@@ -614,14 +614,9 @@ def _plan(installation: InstallationIn, start: date, end: date) -> _Plan:
                     )
                 )
             continue
-        # due(h), its first charged month and where charging stops, as _due,
-        # _first_charged_month and _charged_until say, inline: this loop runs for every holding.
-        activated_month = holding.activated_on.replace(day=1)
-        due = latest.get(holding.id, activated_month)
-        first = due if due > activated_month else activated_month
-        ended_on = holding.ended_on
-        until = ended_on if ended_on is not None and ended_on < end else end
-        runs = _holding_runs(first, until, start, spans)
+        due = _due(holding, latest)
+        first = _first_charged_month(holding, due)
+        runs = _holding_runs(first, _charged_until(holding, end), start, spans)
         if runs:
             code = holding.license_code
             for kind, run_from, run_to in runs:
