@@ -267,12 +267,15 @@ def _exact_sum(amounts: Iterable[Decimal]) -> Decimal:
 
 
 def line_ssc(*, quantity: int, ssc_per_year: int, months: int, factor: Decimal) -> int:
-    """``ceil(quantity × SSC-per-year × months × factor / 12)``, computed exactly.
-
-    The factor is an exact ratio ``n / d`` of integers, so the ceiling is one integer division.
-    """
+    """``ceil(quantity × SSC-per-year × months × factor / 12)``, computed exactly."""
     numerator, denominator = factor.as_integer_ratio()
-    return -(-(quantity * ssc_per_year * months * numerator) // (12 * denominator))
+    return _ceil_ssc(quantity * ssc_per_year * months, numerator, denominator)
+
+
+def _ceil_ssc(units: int, numerator: int, denominator: int) -> int:
+    """The one SSC formula: ``ceil(units × n / (12 d))`` for a factor that is exactly ``n / d``,
+    one integer division (``units`` = quantity × SSC per year × months)."""
+    return -(-(units * numerator) // (12 * denominator))
 
 
 def line_nok(*, ssc: int, nok_per_ssc: Decimal) -> Decimal:
@@ -520,16 +523,12 @@ class _Tariff:
     def __init__(self, book: PriceBookIn) -> None:
         self.book = book
         self._nok: dict[int, Decimal] = {}
-        # ceil(q × rate × months × n / (12 d)) with the factor as the exact ratio n / d.
-        numerator, denominator = book.retroactive_factor.as_integer_ratio()
-        self._retro = (numerator, 12 * denominator)
+        self._retro = book.retroactive_factor.as_integer_ratio()
 
     def ssc(self, quantity: int, rate: int, months: int, kind: str) -> int:
-        """The same figure as `line_ssc` with the kind's factor, without building Decimals."""
-        if kind == KIND_RETROACTIVE:
-            numerator, twelfths = self._retro
-            return -(-(quantity * rate * months * numerator) // twelfths)
-        return -(-(quantity * rate * months) // 12)
+        """`line_ssc` with the kind's factor, its exact ratio worked out once per book."""
+        numerator, denominator = self._retro if kind == KIND_RETROACTIVE else (1, 1)
+        return _ceil_ssc(quantity * rate * months, numerator, denominator)
 
     def nok(self, ssc: int) -> Decimal:
         nok = self._nok.get(ssc)
