@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -16,9 +15,10 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.errors import DomainError
+from common.web import show_error
 from customers import access, services
 from customers.forms import InviteForm
-from customers.views import attach_errors
 
 
 def set_password_url(request, user) -> str:
@@ -41,8 +41,8 @@ def invite(request):
                 last_name=data["last_name"], reseller=data["reseller"],
                 invited_by=request.user, staff=data["reseller"] is None,
             )
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             context = {"user": user, "inviter": request.user, "reseller": data["reseller"],
                        "link": set_password_url(request, user)}

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from common.errors import DomainError
+from common.months import add_months, first_of_month
 from customers import access, services
 from customers.imports import ImportFileError, csv_import, pbx
-from customers.months import add_months, first_of_month
 
 CSV_SALT = "customers.csv-import"
 CSV_TOKEN_MAX_AGE = 24 * 60 * 60
@@ -151,7 +152,7 @@ def csv_import_confirm(request):
     today = timezone.localdate()
     try:
         plan = services.csv_import_commit(user=request.user, text=text, today=today)
-    except ValidationError as error:
+    except DomainError as error:
         # Show the rows again, with what is wrong now (e.g. someone changed the data since).
         try:
             plan = csv_import.plan_import(csv_import.read_csv(text), user=request.user,
@@ -364,8 +365,8 @@ def pbx_import_apply(request, pk: int):
         applied = services.installation_pbx_apply(
             installation=installation, targets=plan.targets, expected_current=plan.current,
             activated_on=timezone.localdate())
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect("pbx_import", pk=installation.pk)
     if applied:
         messages.success(request, _(

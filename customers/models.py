@@ -9,16 +9,15 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from customers.months import add_months, first_of_month, months_between
+from common.languages import LANGUAGE_CHOICES
+from common.months import add_months, months_between
 from customers.validators import validate_org_number
-
-LANGUAGE_CHOICES = [("nb", _("Norwegian bokmål")), ("en", _("English"))]
 
 
 class Reseller(models.Model):
@@ -126,6 +125,53 @@ class Deployment(models.TextChoices):
     SKYPBX = "skypbx", _("skyPBX (cloud)")
 
 
+def _lapsed(this_month: date) -> Q:
+    return Q(deployment=Deployment.ON_PREMISE, paid_until__lte=this_month)
+
+
+def _due(window_end: date, this_month: date) -> Q:
+    return Q(deployment=Deployment.ON_PREMISE, paid_until__gt=this_month,
+             paid_until__lte=window_end)
+
+
+def _never_under_agreement() -> Q:
+    return Q(deployment=Deployment.ON_PREMISE, paid_until__isnull=True)
+
+
+class InstallationQuerySet(models.QuerySet):
+    """The renewal questions about installations (docs/DOMAIN.md#renewals), asked of the
+    indexed `paid_until` column."""
+
+    def on_premise(self) -> "InstallationQuerySet":
+        return self.filter(deployment=Deployment.ON_PREMISE)
+
+    def due_for_renewal(self, window_end: date, this_month: date) -> "InstallationQuerySet":
+        """On-premise, under agreement now, and paid until `window_end` at the latest."""
+        return self.filter(_due(window_end, this_month))
+
+    def lapsed(self, this_month: date) -> "InstallationQuerySet":
+        """On-premise, and its last agreement ended before `this_month` began (or with it)."""
+        return self.filter(_lapsed(this_month))
+
+    def never_under_agreement(self) -> "InstallationQuerySet":
+        """On-premise with no agreement period on record."""
+        return self.filter(_never_under_agreement())
+
+    def owing_by(self, window_end: date, this_month: date) -> "InstallationQuerySet":
+        """The renewals worklist for a window: due, lapsed or never under agreement."""
+        return self.filter(_due(window_end, this_month) | _lapsed(this_month)
+                           | _never_under_agreement())
+
+    def renewal_counts(self, window_end: date, this_month: date) -> dict[str, int]:
+        """How many are due, lapsed and never under agreement, and all of them, in one pass."""
+        return self.aggregate(
+            installation_count=Count("pk"),
+            due_count=Count("pk", filter=_due(window_end, this_month)),
+            lapsed_count=Count("pk", filter=_lapsed(this_month)),
+            never_count=Count("pk", filter=_never_under_agreement()),
+        )
+
+
 class Installation(models.Model):
     """One PBX system ("project" in innovaphone's portal)."""
 
@@ -149,6 +195,8 @@ class Installation(models.Model):
     # dashboard filter and sort on an indexed column instead of aggregating every period.
     paid_until = models.DateField(_("paid until"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["paid_until"])
+
+    objects = InstallationQuerySet.as_manager()
 
     class Meta:
         ordering = ["customer__name", "name", "pk"]
@@ -177,15 +225,6 @@ class Installation(models.Model):
     def is_skypbx(self) -> bool:
         return self.deployment == Deployment.SKYPBX
 
-    def latest_period_end(self) -> date | None:
-        """The latest end of the installation's agreement periods, from the periods themselves
-        (what the `paid_until` column must always equal)."""
-        return self.periods.aggregate(latest=Max("end"))["latest"]
-
-    def agreement_timeline(self, *, until: date) -> "AgreementTimeline":
-        return AgreementTimeline.build(
-            [(p.start, p.end) for p in self.periods.all()], until=first_of_month(until)
-        )
 
 
 class LicenseType(models.Model):
@@ -325,54 +364,3 @@ class AgreementPeriod(models.Model):
     def months(self) -> int:
         return months_between(self.start, self.end)
 
-    def overlaps(self, start: date, end: date) -> bool:
-        return self.start < end and start < self.end
-
-
-class AgreementTimeline:
-    """Which months an installation was under agreement, and its gaps, up to a month."""
-
-    def __init__(self, covered: list[tuple[date, date]], gaps: list[tuple[date, date]],
-                 paid_until: date | None):
-        self.covered = covered
-        self.gaps = gaps
-        self.paid_until = paid_until
-
-    @classmethod
-    def build(cls, periods: list[tuple[date, date]], *, until: date) -> "AgreementTimeline":
-        """Merge the periods into covered runs; a gap is any uncovered run between the first
-        period's start and `until` (a first-of-month, exclusive)."""
-        if not periods:
-            return cls([], [], None)
-        merged: list[list[date]] = []
-        for start, end in sorted(periods):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        covered = [(s, e) for s, e in merged]
-        gaps = [(covered[i][1], covered[i + 1][0]) for i in range(len(covered) - 1)]
-        paid_until = covered[-1][1]
-        if paid_until < until:
-            gaps.append((paid_until, until))
-        return cls(covered, gaps, paid_until)
-
-    def months_covered(self) -> int:
-        return sum(months_between(s, e) for s, e in self.covered)
-
-    def months_lapsed(self) -> int:
-        """Months without agreement since paid-until (0 while it runs)."""
-        if not self.gaps or self.gaps[-1][0] != self.paid_until:
-            return 0
-        return months_between(*self.gaps[-1])
-
-    def is_covered(self, month: date) -> bool:
-        return any(s <= month < e for s, e in self.covered)
-
-    def months(self) -> list[date]:
-        """Every month from the first period's start to the later of paid-until and `until`."""
-        if not self.covered:
-            return []
-        last = max(self.paid_until, self.gaps[-1][1] if self.gaps else self.paid_until)
-        first = self.covered[0][0]
-        return [add_months(first, i) for i in range(months_between(first, last))]

@@ -1,8 +1,9 @@
-"""Every write to customers, installations, holdings and agreement periods (DESIGN.md §2.4).
+"""Every write to customers, installations, holdings and agreement periods
+(docs/DOMAIN.md#installations-holdings-and-agreement-periods).
 
 Keyword-only, typed functions named `<entity>_<action>`. Each validates the domain rules and
-raises `django.core.exceptions.ValidationError` with a message the user can act on (keyed by
-form field where one field is to blame), and changes nothing when it refuses.
+raises `common.errors.DomainError` with a message the user can act on (naming the form field
+to blame where there is one), and changes nothing when it refuses.
 """
 
 from collections.abc import Iterable
@@ -14,6 +15,8 @@ from django.db import transaction
 from django.db.models import OuterRef, ProtectedError, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from common.errors import DomainError
+from common.months import add_months, is_first_of_month
 from customers.access import STAFF_GROUP, is_distributor_staff, reseller_of
 from customers.models import (
     AgreementPeriod,
@@ -25,7 +28,6 @@ from customers.models import (
     PeriodSource,
     Reseller,
 )
-from customers.months import add_months, is_first_of_month
 from customers.validators import normalize_org_number
 
 CUSTOMER_FIELDS = (
@@ -38,7 +40,11 @@ INSTALLATION_FIELDS = (
 
 
 def _full_clean(obj, exclude: Iterable[str] = ()) -> None:
-    obj.full_clean(exclude=list(exclude))
+    """The model's own validation (field lengths, choices, validators) as a DomainError."""
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as error:
+        raise DomainError.from_validation_error(error) from None
 
 
 # --- customers -------------------------------------------------------------------------------
@@ -50,10 +56,10 @@ def customer_create(*, user: User, reseller: Reseller | None = None, **fields) -
     own = reseller_of(user)
     if not is_distributor_staff(user):
         if own is None:
-            raise ValidationError(_("Your user belongs to no reseller; ask the distributor."))
+            raise DomainError(_("Your user belongs to no reseller; ask the distributor."))
         reseller = own
     if reseller is None:
-        raise ValidationError({"reseller": _("Choose the reseller this customer belongs to.")})
+        raise DomainError(_("Choose the reseller this customer belongs to."), field="reseller")
     customer = Customer(reseller=reseller, **_pick(fields, CUSTOMER_FIELDS))
     customer.org_number = normalize_org_number(customer.org_number)
     _full_clean(customer)
@@ -75,7 +81,7 @@ def customer_update(*, customer: Customer, user: User, **fields) -> Customer:
 def customer_move(*, customer: Customer, reseller: Reseller, user: User) -> Customer:
     """Staff move a customer to another reseller (DESIGN.md §1)."""
     if not is_distributor_staff(user):
-        raise ValidationError(_("Only distributor staff can move a customer to another reseller."))
+        raise DomainError(_("Only distributor staff can move a customer to another reseller."))
     customer.reseller = reseller
     customer.save(update_fields=["reseller"])
     return customer
@@ -115,9 +121,9 @@ def _check_ended_on(ended_on: date | None, activated_on: date) -> None:
     if ended_on is None:
         return
     if not is_first_of_month(ended_on):
-        raise ValidationError({"ended_on": _("Licenses end on the first day of a month.")})
+        raise DomainError(_("Licenses end on the first day of a month."), field="ended_on")
     if ended_on <= activated_on:
-        raise ValidationError({"ended_on": _("The end must be after the activation date.")})
+        raise DomainError(_("The end must be after the activation date."), field="ended_on")
 
 
 def _is_paid(holding: LicenseHolding) -> bool:
@@ -153,7 +159,7 @@ def holding_update(
         or holding.activated_on != activated_on or holding.rented != rented
     )
     if changed and _is_paid(holding):
-        raise ValidationError(
+        raise DomainError(
             _("An agreement period has paid for these licenses, so they cannot be changed. "
               "Add a new holding for more licenses, or end this one for fewer.")
         )
@@ -172,13 +178,11 @@ def holding_end(*, holding: LicenseHolding, ended_on: date, keep: int = 0) -> Li
     Returns the remaining holding, if any."""
     holding = LicenseHolding.objects.select_for_update().get(pk=holding.pk)
     if holding.ended_on is not None:
-        raise ValidationError(_("These licenses have already ended."))
+        raise DomainError(_("These licenses have already ended."))
     _check_ended_on(ended_on, holding.activated_on)
     if not 0 <= keep < holding.quantity:
-        raise ValidationError(
-            {"keep": _("Keep between 0 and %(max)d licenses; to add licenses, add a new holding.")
-             % {"max": holding.quantity - 1}}
-        )
+        raise DomainError(_("Keep between 0 and %(max)d licenses; to add licenses, add a new "
+                            "holding.") % {"max": holding.quantity - 1}, field="keep")
     holding.ended_on = ended_on
     holding.save(update_fields=["ended_on"])
     if keep == 0:
@@ -196,7 +200,7 @@ def holding_end(*, holding: LicenseHolding, ended_on: date, keep: int = 0) -> Li
 @transaction.atomic
 def holding_delete(*, holding: LicenseHolding) -> None:
     if _is_paid(holding):
-        raise ValidationError(
+        raise DomainError(
             _("An agreement period has paid for these licenses, so they cannot be deleted. "
               "End them from a month instead.")
         )
@@ -204,7 +208,7 @@ def holding_delete(*, holding: LicenseHolding) -> None:
         holding.delete()
     except ProtectedError:
         # An issued offer charges them (the quotes app protects its copy of the holding).
-        raise ValidationError(
+        raise DomainError(
             _("An issued offer charges these licenses, so they cannot be deleted. End them "
               "from a month instead.")
         ) from None
@@ -231,18 +235,19 @@ def _validate_period(
             _("Choose the licenses this period paid for.")
         )
     if errors:
-        raise ValidationError(errors)
+        raise DomainError(errors=errors)
     for holding in holdings:
         if holding.installation_id != installation.pk:
-            raise ValidationError({"holdings": _("A period pays only for its own installation's "
-                                                 "licenses.")})
+            raise DomainError(_("A period pays only for its own installation's licenses."),
+                              field="holdings")
         if holding.activated_on >= end:
-            raise ValidationError({"holdings": _(
+            raise DomainError(_(
                 "%(holding)s were activated on %(date)s, after this period ends; they cannot "
-                "be paid by it.") % {"holding": holding, "date": holding.activated_on}})
+                "be paid by it.") % {"holding": holding, "date": holding.activated_on},
+                field="holdings")
         if holding.ended_on is not None and holding.ended_on <= start:
-            raise ValidationError({"holdings": _(
-                "%(holding)s ended before this period starts.") % {"holding": holding}})
+            raise DomainError(_("%(holding)s ended before this period starts.") % {
+                "holding": holding}, field="holdings")
     # One holding is never paid twice for the same month.
     clashes = (
         AgreementPeriod.objects.filter(installation=installation, start__lt=end, end__gt=start,
@@ -252,7 +257,7 @@ def _validate_period(
     clash = clashes.first()
     if clash is not None:
         paid_twice = [h for h in holdings if h in set(clash.holdings.all())]
-        raise ValidationError(_(
+        raise DomainError(_(
             "The period %(start)s – %(end)s (%(source)s) already paid for %(holdings)s in some of "
             "these months. One license is never paid twice for the same month; shorten one of "
             "the periods or leave those licenses out.") % {
@@ -282,7 +287,7 @@ def period_create(
 
 def _require_manual(period: AgreementPeriod) -> None:
     if period.source != PeriodSource.MANUAL:
-        raise ValidationError(_("This period was made by accepting an offer; undo that acceptance "
+        raise DomainError(_("This period was made by accepting an offer; undo that acceptance "
                                 "instead of editing the period."))
 
 
@@ -330,14 +335,14 @@ def user_invite(
     """Create an inactive-password user for a reseller (or staff). The caller sends the e-mail
     with the set-password link once this commits."""
     if not is_distributor_staff(invited_by):
-        raise ValidationError(_("Only distributor staff can invite users."))
+        raise DomainError(_("Only distributor staff can invite users."))
     email = User.objects.normalize_email(email).strip()
     if User.objects.filter(username__iexact=email).exists() or User.objects.filter(
         email__iexact=email
     ).exists():
-        raise ValidationError({"email": _("A user with this e-mail address already exists.")})
+        raise DomainError(_("A user with this e-mail address already exists."), field="email")
     if not staff and reseller is None:
-        raise ValidationError({"reseller": _("Choose the reseller this user works for.")})
+        raise DomainError(_("Choose the reseller this user works for."), field="reseller")
     # Staff get the Django admin for inspection; their group decides what they see there.
     user = User(username=email, email=email, first_name=first_name, last_name=last_name,
                 is_staff=staff)
@@ -363,9 +368,9 @@ def csv_import_commit(*, user: User, text: str, today: date) -> csv_import.Impor
     try:
         plan = csv_import.plan_import(csv_import.read_csv(text), user=user, today=today)
     except ImportFileError as error:
-        raise ValidationError(error.message) from None
+        raise DomainError(error.message) from None
     if plan.errors:
-        raise ValidationError([str(error) for error in plan.errors])
+        raise DomainError(errors={None: [str(error) for error in plan.errors]})
     created_customers: dict[int, Customer] = {}
     for planned in plan.customers:
         if planned.existing is not None:
@@ -394,11 +399,10 @@ def _imported(line: int, create):
     """Run one service call of an import; a refusal names the file's line (and rolls back)."""
     try:
         return create()
-    except ValidationError as error:
-        raise ValidationError(
-            [_("Line %(line)d: %(message)s") % {"line": line, "message": message}
-             for message in error.messages]
-        ) from None
+    except DomainError as error:
+        raise DomainError(errors={None: [
+            _("Line %(line)d: %(message)s") % {"line": line, "message": message}
+            for message in error.messages]}) from None
 
 
 @transaction.atomic
@@ -416,11 +420,11 @@ def installation_pbx_apply(
     types = {t.code: t for t in LicenseType.objects.filter(code__in=list(targets))}
     unknown = sorted(set(targets) - set(types))
     if unknown:
-        raise ValidationError(_("These license types are no longer in the catalogue: "
+        raise DomainError(_("These license types are no longer in the catalogue: "
                                 "%(codes)s.") % {"codes": ", ".join(unknown)})
     for code, quantity in targets.items():
         if not 0 <= quantity <= pbx.MAX_QUANTITY:
-            raise ValidationError(_("%(name)s: give a quantity between 0 and %(max)d.") % {
+            raise DomainError(_("%(name)s: give a quantity between 0 and %(max)d.") % {
                 "name": types[code].name, "max": pbx.MAX_QUANTITY})
     holdings = list(pbx.open_holdings(installation, today=activated_on, codes=targets))
     current = dict.fromkeys(targets, 0)
@@ -429,7 +433,7 @@ def installation_pbx_apply(
     if expected_current is not None and any(
         current[code] != expected_current.get(code, 0) for code in targets
     ):
-        raise ValidationError(_("The licenses of this installation changed after you reviewed "
+        raise DomainError(_("The licenses of this installation changed after you reviewed "
                                 "the import. Nothing was changed; review the import again."))
     ended_on = add_months(activated_on.replace(day=1), 1)
     lines = pbx.diff(current, targets, {code: t.name for code, t in types.items()})

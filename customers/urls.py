@@ -1,9 +1,10 @@
 from django.urls import path
 
+from common.web import healthz
 from customers import import_views, views
 
 urlpatterns = [
-    path("healthz/", views.healthz, name="healthz"),
+    path("healthz/", healthz, name="healthz"),
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),

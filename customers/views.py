@@ -2,16 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.errors import DomainError
+from common.months import add_months, first_of_month
+from common.web import paginate, querystring_without_page, show_error
 from customers import access, services
 from customers.forms import (
     CustomerCreateForm,
@@ -22,32 +22,7 @@ from customers.forms import (
     InstallationForm,
     PeriodForm,
 )
-from customers.months import add_months, first_of_month
-
-
-def attach_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the form fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, 25).get_page(request.GET.get("page"))
-
-
-def querystring_without_page(request) -> str:
-    """The list's filters, for the pagination links."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
+from customers.timeline import AgreementTimeline
 
 # --- customers -------------------------------------------------------------------------------
 
@@ -83,8 +58,8 @@ def customer_create(request):
         reseller = data.pop("reseller", None)
         try:
             customer = services.customer_create(user=request.user, reseller=reseller, **data)
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customer_detail", pk=customer.pk)
@@ -116,8 +91,8 @@ def customer_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(customer=customer, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             messages.success(request, _("Customer saved."))
             return redirect("customer_detail", pk=customer.pk)
@@ -158,8 +133,8 @@ def installation_create(request, customer_pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             installation = services.installation_create(customer=customer, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             messages.success(request, _("Installation created. Add its licenses next."))
             return redirect("installation_detail", pk=installation.pk)
@@ -176,7 +151,7 @@ def installation_detail(request, pk: int):
     this_month = first_of_month(today)
     holdings = installation.holdings.select_related("license_type").prefetch_related("periods")
     periods = installation.periods.prefetch_related("holdings__license_type")
-    timeline = installation.agreement_timeline(until=this_month)
+    timeline = AgreementTimeline.build([(p.start, p.end) for p in periods], until=this_month)
     return render(request, "customers/installation_detail.html", {
         "installation": installation,
         "customer": installation.customer,
@@ -205,8 +180,8 @@ def installation_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.installation_update(installation=installation, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             messages.success(request, _("Installation saved."))
             return redirect("installation_detail", pk=installation.pk)
@@ -227,8 +202,8 @@ def holding_create(request, installation_pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.holding_add(installation=installation, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             messages.success(request, _("Licenses added."))
             return redirect("installation_detail", pk=installation.pk)
@@ -246,8 +221,8 @@ def holding_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.holding_update(holding=holding, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             messages.success(request, _("Licenses saved."))
             return redirect("installation_detail", pk=holding.installation_id)
@@ -266,8 +241,8 @@ def holding_end(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.holding_end(holding=holding, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             messages.success(request, _("Licenses ended."))
             return redirect("installation_detail", pk=holding.installation_id)
@@ -284,8 +259,8 @@ def holding_delete(request, pk: int):
     if request.method == "POST":
         try:
             services.holding_delete(holding=holding)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except DomainError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, _("Licenses deleted."))
         return redirect("installation_detail", pk=holding.installation_id)
@@ -309,8 +284,8 @@ def period_create(request, installation_pk: int):
         try:
             services.period_create(installation=installation, user=request.user,
                                    **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             messages.success(request, _("Agreement period added."))
             return redirect("installation_detail", pk=installation.pk)
@@ -331,8 +306,8 @@ def period_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.period_update(period=period, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             messages.success(request, _("Agreement period saved."))
             return redirect("installation_detail", pk=period.installation_id)
@@ -349,8 +324,8 @@ def period_delete(request, pk: int):
     if request.method == "POST":
         try:
             services.period_delete(period=period)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except DomainError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, _("Agreement period deleted."))
         return redirect("installation_detail", pk=period.installation_id)

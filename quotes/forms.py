@@ -1,16 +1,21 @@
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.forms import (
+from common.errors import DomainError
+from common.forms import (
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
     DateInput,
     MonthField,
     PlausibleDateField,
 )
-from customers.models import LicenseType
+from common.languages import LANGUAGE_CHOICES
+from customers.models import Installation, LicenseType
+from quotes import pricing, selectors
 from quotes.models import PriceBook
 
 
@@ -77,8 +82,25 @@ class PreviewForm(forms.Form):
     quote_date = PlausibleDateField(label=_("Price as of"), required=False, widget=DateInput)
 
 
+@dataclass(frozen=True)
+class PricedForm:
+    result: pricing.PricingResult | None = None
+    book: PriceBook | None = None
+    default_end: date | None = None
+    error: str = ""
+
+
+def _common_default_end(result: pricing.PricingResult) -> date | None:
+    ends = {section.end for section in result.installations if section.applicable}
+    return ends.pop() if len(ends) == 1 else None
+
+
 class QuoteForm(forms.Form):
-    """A draft's inputs: which installations, an optional common end, the offer's language."""
+    """A draft's inputs: which installations, an optional common end, the offer's language.
+
+    The end is prefilled with the pricing rule's default when the chosen installations share
+    one; that default travels back in `end_default`, so that posting it unchanged leaves the
+    draft following the rule as time passes (`end_override` is then None)."""
 
     installations = BoundedModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Installations"))
@@ -86,12 +108,67 @@ class QuoteForm(forms.Form):
         label=_("Agreement ends (first month not included)"), required=False,
         help_text=_("Leave empty to give each installation its own default end."))
     language = forms.ChoiceField(label=_("Language of the offer"),
-                                 choices=[("nb", _("Norwegian bokmål")), ("en", _("English"))])
+                                 choices=LANGUAGE_CHOICES)
+    end_default = forms.CharField(required=False, widget=forms.HiddenInput, max_length=7)
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
+        self.customer = customer
         self.fields["installations"].queryset = customer.installations.order_by("name", "pk")
         self.fields["installations"].label_from_instance = _installation_label
+
+    @classmethod
+    def for_new_offer(cls, customer, *, start_from: str | None = None) -> "QuoteForm":
+        """A new offer: the installation it was started from, else every on-premise one."""
+        installations = list(customer.installations.order_by("name", "pk"))
+        chosen = [i for i in installations if str(i.pk) == start_from] or [
+            i for i in installations if not i.is_skypbx]
+        return cls(initial={"installations": chosen, "language": customer.language},
+                   customer=customer)
+
+    @classmethod
+    def for_draft(cls, quote) -> "QuoteForm":
+        return cls(initial={"installations": list(quote.installations.all()),
+                            "end": quote.end_override, "language": quote.language},
+                   customer=quote.customer)
+
+    def chosen(self) -> tuple[list, date | None] | None:
+        """The installations and end to price: the posted ones, or the initial ones."""
+        if self.is_bound:
+            if not self.is_valid():
+                return None
+            return list(self.cleaned_data["installations"]), self.cleaned_data["end"]
+        return list(self.initial.get("installations", [])), self.initial.get("end")
+
+    def price(self, today: date) -> PricedForm:
+        """The chosen installations priced on `today`, for the live totals; an unbound form
+        gets the rule's common default end prefilled."""
+        chosen = self.chosen()
+        if chosen is None:
+            return PricedForm(error=" ".join(str(e) for errors in self.errors.values()
+                                             for e in errors))
+        installations, end = chosen
+        if not installations:
+            return PricedForm()
+        loaded = selectors.with_pricing_data(Installation.objects.filter(
+            pk__in=[i.pk for i in installations]).order_by("name", "pk"))
+        try:
+            result, book = selectors.price_installations(
+                installations=list(loaded), quote_date=today, end=end)
+        except DomainError as error:
+            return PricedForm(error=error.message)
+        default = _common_default_end(result)
+        if not self.is_bound and end is None and default is not None:
+            self.initial["end"] = default
+            self.initial["end_default"] = f"{default:%Y-%m}"
+        return PricedForm(result=result, book=book, default_end=default)
+
+    def end_override(self) -> date | None:
+        """The end to store: only one the user chose (not the prefilled default)."""
+        end = self.cleaned_data["end"]
+        if end is not None and self.cleaned_data.get("end_default") == f"{end:%Y-%m}":
+            return None
+        return end
 
 
 def _installation_label(installation) -> str:

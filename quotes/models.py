@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.languages import LANGUAGE_CHOICES
 from customers.models import Customer, LicenseType
 
 
@@ -180,6 +181,24 @@ class QuoteState(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
+class DisplayState(models.TextChoices):
+    """The state a person sees: an issued offer past its validity reads "expired" (derived from
+    `valid_until` on the day asked; no job ever rewrites a stored state)."""
+
+    DRAFT = "draft", _("draft")
+    ISSUED = "issued", _("awaiting answer")
+    EXPIRED = "expired", _("expired")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    SUPERSEDED = "superseded", _("superseded")
+
+    @property
+    def badge(self) -> str:
+        """The Bootstrap badge colour of the state."""
+        return {"draft": "secondary", "issued": "primary", "expired": "dark",
+                "accepted": "success", "declined": "danger", "superseded": "light"}[self.value]
+
+
 SEARCH_CUSTOMER_IDS = 500
 
 
@@ -246,7 +265,7 @@ class Quote(models.Model):
                                            verbose_name=_("installations"))
     end_override = models.DateField(_("common end"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=2,
-                                choices=[("nb", _("Norwegian bokmål")), ("en", _("English"))],
+                                choices=LANGUAGE_CHOICES,
                                 default="nb")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
@@ -361,9 +380,9 @@ class Quote(models.Model):
     def is_expired(self, today: date) -> bool:
         return self.state == QuoteState.ISSUED and self.valid_until < today
 
-    def display_state(self, today: date) -> str:
-        """The state a person sees: an issued offer past its validity reads "expired"."""
-        return "expired" if self.is_expired(today) else self.state
+    def display_state(self, today: date) -> DisplayState:
+        """The state a person sees on `today`: an issued offer past its validity is expired."""
+        return DisplayState.EXPIRED if self.is_expired(today) else DisplayState(self.state)
 
     @staticmethod
     def format_number(year: int, sequence: int, revision: int) -> str:

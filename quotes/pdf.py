@@ -15,22 +15,23 @@ import functools
 import re
 import threading
 from datetime import date
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from quotes import pricing, selectors
+from common.formatting import format_org_number, format_unit_price, long_date
+from common.languages import offer_language
+from quotes import pricing
+from quotes.presentation import present_offer
 from quotes.verification import verification_url
 
 TEMPLATE = "quotes/pdf/offer.html"
 TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "quotes" / "pdf"
 DRAFT_MARK = "UTKAST / DRAFT — not an offer"
-KIND_ORDER = (pricing.KIND_RETROACTIVE, pricing.KIND_COTERM, pricing.KIND_FORWARD)
 
 # The pricing engine's user-visible texts in Norwegian, for the PDF only (English is the
 # engine's own wording). A text not listed here falls back to the translation catalogue.
@@ -90,7 +91,7 @@ def render_quote_html(quote, *, today: date | None = None) -> str:
 
 def _render_html(quote, *, today: date | None, inline_css: bool) -> str:
     today = today or timezone.localdate()
-    language = offer_language(quote)
+    language = offer_language(quote.language)
     with translation.override(language):
         context = offer_context(quote, today=today, language=language)
         return render_to_string(TEMPLATE, {**context, "inline_css": inline_css})
@@ -140,10 +141,6 @@ def _lean_html_class():
     return OfferHTML
 
 
-def offer_language(quote) -> str:
-    return "en" if (quote.language or "").startswith("en") else "nb"
-
-
 def qr_code_svg(text: str) -> str:
     """A QR code of `text` as a compact SVG document: one path of 1-unit-wide strokes, one
     per run of dark modules in a row (two path commands a run, which WeasyPrint parses in
@@ -181,66 +178,50 @@ def qr_code_data_uri(text: str) -> str:
 
 
 def offer_context(quote, *, today: date, language: str) -> dict:
-    """Everything the offer template shows, in one shape for a draft and an issued offer.
-    Call it with `language` active (dates and factors follow the active language)."""
-    shown = selectors.offer_presentation(quote, today)
-    draft = quote.is_draft
-    if draft:
-        customer = quote.customer
-        party = {
-            "name": customer.name, "org_number": customer.org_number,
-            "address_lines": customer.address_lines, "contact": customer.contact_name,
-            "email": customer.email, "reseller": customer.reseller.name,
-        }
-        nok_per_ssc = shown.get("nok_per_ssc")
-        installations = {i.pk: i for i in quote.installations.all()}
-    else:
-        party = {
-            "name": quote.customer_name, "org_number": quote.customer_org_number,
-            "address_lines": [line for line in quote.customer_address.splitlines() if line],
-            "contact": quote.customer_contact, "email": quote.customer_email,
-            "reseller": quote.reseller_name,
-        }
-        nok_per_ssc = quote.nok_per_ssc
-        installations = {}
-    sections = [_section(item, installations, language) for item in shown["sections"]]
-    lines = [line for section in sections for line in section["lines"]]
-    present = {line.kind for line in lines}
-    forward = [line for line in lines if line.kind == pricing.KIND_FORWARD]
-    number = quote.number or ""
+    """Everything the offer template shows: the offer's one presentation (quotes.presentation)
+    and the distributor's letterhead. Call it with `language` active (dates and factors follow
+    the active language)."""
+    shown = present_offer(quote, today=today)
+    summary = shown.summary
+    draft = summary.is_draft
+    number = summary.number
     footer = f"{number} · {settings.SSA_DISTRIBUTOR_NAME}" if number else DRAFT_MARK
     url = "" if draft else verification_url(quote)
+    customer = summary.customer
     return {
         "lang": language,
         "quote": quote,
+        "shown": shown,
         "is_draft": draft,
         "draft_mark": DRAFT_MARK,
         "number": number,
-        "revision_of": quote.revision_of.number if quote.revision_of_id else "",
-        "issue_date": _long_date(quote.issue_date, language),
-        "valid_until": _long_date(quote.valid_until, language),
-        "priced_on": _long_date(today, language),
+        "revision_of": shown.revision_of,
+        "issue_date": long_date(summary.issue_date, language),
+        "valid_until": long_date(summary.valid_until, language),
+        "priced_on": long_date(today, language),
         "distributor": {
             "name": settings.SSA_DISTRIBUTOR_NAME,
             "address": settings.SSA_DISTRIBUTOR_ADDRESS,
             "org_number": format_org_number(settings.SSA_DISTRIBUTOR_ORG_NUMBER),
             "email": settings.SSA_DISTRIBUTOR_EMAIL,
         },
-        "customer": {**party, "org_number": format_org_number(party["org_number"])},
-        "error": shown.get("error", ""),
-        "sections": sections,
-        "several": len(sections) > 1,
-        "subtotals": sum(1 for s in sections if s["applicable"] and s["lines"]) > 1,
-        "has_lines": bool(lines),
-        "kinds": [kind for kind in KIND_ORDER if kind in present],
-        "ssc": shown.get("ssc"), "net": shown.get("net"), "vat": shown.get("vat"),
-        "gross": shown.get("gross"), "vat_rate": shown.get("vat_rate"),
-        "later_ssc": shown.get("later_ssc"), "later_nok": shown.get("later_nok"),
-        "forward_ssc": sum(line.ssc for line in forward),
-        "forward_nok": sum((line.nok for line in forward), Decimal("0")),
-        "factor": shown.get("factor"),
-        "book_name": shown.get("book_name", ""),
-        "nok_per_ssc": format_unit_price(nok_per_ssc, language),
+        "customer": {"name": customer.name, "org_number": format_org_number(customer.org_number),
+                     "address_lines": customer.address_lines, "contact": customer.contact,
+                     "email": customer.email, "reseller": customer.reseller},
+        "error": shown.error,
+        "sections": [_section(section, language) for section in shown.sections],
+        "several": len(shown.sections) > 1,
+        "subtotals": shown.several_priced,
+        "has_lines": shown.has_lines,
+        "kinds": shown.kinds,
+        "ssc": shown.ssc, "net": shown.net, "vat": shown.vat,
+        "gross": shown.gross, "vat_rate": shown.vat_rate,
+        "later_ssc": shown.later_ssc, "later_nok": shown.later_nok,
+        "forward_ssc": shown.forward_ssc,
+        "forward_nok": shown.forward_nok,
+        "factor": shown.factor,
+        "book_name": shown.book_name,
+        "nok_per_ssc": format_unit_price(shown.nok_per_ssc, language),
         "verification_url": url,
         "qr_code": qr_code_data_uri(url) if url else "",
         "footer_left": css_string(footer),
@@ -249,52 +230,27 @@ def offer_context(quote, *, today: date, language: str) -> dict:
     }
 
 
-def _section(item: dict, installations: dict, language: str) -> dict:
-    """One installation of the offer: a frozen QuoteSection or a live pricing result."""
-    section = item["section"]
-    live = installations.get(getattr(section, "installation_id", None))
-    if live is not None:
-        hardware, firmware = live.hardware_model, live.firmware_version
-    else:
-        hardware = getattr(section, "hardware_model", "")
-        firmware = getattr(section, "firmware_version", "")
-    excluded = [
-        e if isinstance(e, dict) else {"license_name": e.license_name, "quantity": e.quantity,
-                                        "reason": e.reason}
-        for e in section.excluded
-    ]
+def _section(section, language: str) -> dict:
+    """One installation of the offer with its texts in the offer's language."""
     return {
         "name": section.name,
-        "skypbx": section.deployment == pricing.DEPLOYMENT_SKYPBX,
-        "hardware_model": hardware,
-        "firmware_version": firmware,
+        "skypbx": section.skypbx,
+        "hardware_model": section.hardware_model,
+        "firmware_version": section.firmware_version,
         "paid_until": section.paid_until,
         "start": section.start,
         "end": section.end,
-        "end_text": _long_date(section.end, language),
+        "end_text": long_date(section.end, language),
         "applicable": section.applicable,
-        "reason": engine_text(section.not_applicable_reason or "", language),
+        "reason": engine_text(section.not_applicable_reason, language),
         "warnings": [engine_text(w, language) for w in section.warnings],
-        "excluded": [{**e, "reason": engine_text(e["reason"], language)} for e in excluded],
-        "lines": item["lines"],
-        "groups": line_groups(item["lines"]),
+        "excluded": [{"license_name": e.license_name, "quantity": e.quantity,
+                      "reason": engine_text(e.reason, language)} for e in section.excluded],
+        "lines": section.lines,
+        "groups": section.groups,
         "ssc": section.ssc,
         "nok": section.nok,
     }
-
-
-def line_groups(lines) -> list[dict]:
-    """The lines in runs of the same kind, period and factor (the engine sorts them by period
-    and kind): the line table states a run's kind, period, months and factor once, above its
-    lines, instead of in four cells of every line."""
-    groups: list[dict] = []
-    for line in lines:
-        key = (line.kind, line.start, line.end, line.months, line.factor)
-        if not groups or groups[-1]["key"] != key:
-            groups.append({"key": key, "kind": line.kind, "start": line.start, "end": line.end,
-                           "months": line.months, "factor": line.factor, "lines": []})
-        groups[-1]["lines"].append(line)
-    return groups
 
 
 # --- formatting --------------------------------------------------------------------------------
@@ -304,36 +260,6 @@ def engine_text(text: str, language: str) -> str:
     if not text or language != "nb":
         return text
     return ENGINE_TEXTS_NB.get(text) or translation.gettext(text)
-
-
-def _long_date(day: date | None, language: str) -> str:
-    """dd.mm.yyyy in Norwegian; "5 March 2026" in English (call with the language active)."""
-    if day is None:
-        return ""
-    if language == "nb":
-        return f"{day:%d.%m.%Y}"
-    with translation.override("en"):
-        return dateformat.format(day, "j F Y")
-
-
-def format_org_number(number: str) -> str:
-    """923609016 → "923 609 016" (non-breaking spaces); anything else as it is."""
-    number = (number or "").strip()
-    if len(number) == 9 and number.isdigit():
-        return "\u00a0".join((number[:3], number[3:6], number[6:]))
-    return number
-
-
-def format_unit_price(value: Decimal | None, language: str) -> str:
-    """The price of one SSC with as many decimals as it has, at least two: kr 1,40 / NOK 1.425."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    places = max(2, -value.normalize().as_tuple().exponent)
-    text = f"{value:.{places}f}"
-    if language == "nb":
-        return "kr\u00a0" + text.replace(".", ",")
-    return "NOK\u00a0" + text
 
 
 def css_string(text: str) -> SafeString:

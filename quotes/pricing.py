@@ -1,6 +1,6 @@
 """The SSA pricing engine: pure Python, exact arithmetic, no Django and no database.
 
-The rule (DESIGN.md section 2.5), in short:
+The rule (docs/DOMAIN.md#the-pricing-rule), in short:
 
 * An agreement starts at ``S``, the first day of the quote date's month, and ends at ``E``, a
   first-of-month after ``S``. The user may set one common ``E`` for every installation; otherwise
@@ -35,11 +35,12 @@ from decimal import ROUND_HALF_UP, Context, Decimal, Inexact
 from typing import NamedTuple
 
 # The project's one calendar module: pure Python, no Django (re-exported for callers here).
-from customers.months import (  # noqa: F401
+from common.months import (  # noqa: F401
     add_months,
     first_july_after,
     first_of_month,
     is_first_of_month,
+    merge_spans,
     months_between,
 )
 
@@ -203,6 +204,10 @@ class InstallationResult:
     @property
     def has_lines(self) -> bool:
         return bool(self.lines)
+
+    @property
+    def kinds(self) -> list[str]:
+        return kinds_present(self.lines)
 
 
 @dataclass(frozen=True)
@@ -379,17 +384,18 @@ def firmware_warnings(
     return ()
 
 
-def acceptance_periods(installation_result: InstallationResult) -> tuple[PeriodIn, ...]:
-    """The agreement periods that accepting the offer creates for one installation.
+def acceptance_periods(charges: Iterable[HoldingCharge], *, end: date) -> tuple[PeriodIn, ...]:
+    """The agreement periods that accepting an offer creates for one installation, from the
+    charges it was priced with and its ``E`` (``end``).
 
     A holding's charged months run without a break from ``due(h)`` to ``E``, so one period
     ``[d, E)`` per distinct due date ``d`` pays for exactly the holdings due from ``d``.
     """
     by_due: dict[date, set[int]] = defaultdict(set)
-    for charge in installation_result.charges:
+    for charge in charges:
         by_due[charge.due].add(charge.holding_id)
     return tuple(
-        PeriodIn(start=due, end=installation_result.end, holding_ids=frozenset(ids))
+        PeriodIn(start=due, end=end, holding_ids=frozenset(ids))
         for due, ids in sorted(by_due.items())
     )
 
@@ -470,13 +476,7 @@ def agreement_spans(periods: Iterable[PeriodIn]) -> tuple[tuple[date, date], ...
     """The months the installation was under agreement (whichever holdings each period paid
     for) as ``[from, to)`` spans in order; periods that overlap or meet are merged, so no two
     spans touch."""
-    spans: list[list[date]] = []
-    for period in sorted(periods, key=lambda p: p.start):
-        if spans and period.start <= spans[-1][1]:
-            spans[-1][1] = max(spans[-1][1], period.end)
-        else:
-            spans.append([period.start, period.end])
-    return tuple(map(tuple, spans))
+    return merge_spans((period.start, period.end) for period in periods)
 
 
 def _holding_runs(
@@ -510,6 +510,12 @@ def _holding_runs(
     if start < until:
         runs.append((KIND_FORWARD, start, until))
     return runs
+
+
+def kinds_present(lines: Iterable[Line]) -> list[str]:
+    """The kinds among ``lines``, retroactive first (the order an offer explains them in)."""
+    present = {line.kind for line in lines}
+    return sorted(present, key=_KIND_ORDER.__getitem__)
 
 
 def _line_sort_key(line: Line) -> tuple[date, date, int, str]:

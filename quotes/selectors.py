@@ -1,27 +1,26 @@
-"""Reads that feed the pricing engine: Django models in, pure dataclasses out.
+"""The quotes app's reads: what feeds the pricing engine (Django models in, pure dataclasses
+out), the offer list's filters, and the renewals worklist with its estimates.
 
 The engine (quotes/pricing.py) knows nothing of the database; this module loads exactly what it
-needs in a fixed number of queries and translates its domain errors for the user.
+needs in a fixed number of queries and translates its errors for the user. Every queryset it is
+given is already scoped to the user (customers/access.py, quotes/access.py).
 """
 
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from common.errors import DomainError
 from customers.models import AgreementPeriod, FirmwareRelease, Installation, LicenseHolding
 from quotes import pricing
-from quotes.models import PriceBook
+from quotes.models import DisplayState, PriceBook, QuoteState, RenewalItem
 
 
-class PricingUnavailable(Exception):
+class PricingUnavailable(DomainError):
     """A quote cannot be priced; `message` says why in the user's language."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # The engine's user-visible texts, marked here for translation (the engine stays free of Django);
@@ -134,34 +133,6 @@ def price_quote(*, quote, quote_date: date) -> tuple[pricing.PricingResult, Pric
                                end=quote.end_override)
 
 
-def offer_presentation(quote, today: date) -> dict:
-    """One shape for the offer page and the PDF: a draft priced on `today`, or an issued
-    offer's snapshot. Sections carry their lines; totals and the figures used come along."""
-    if quote.is_draft:
-        try:
-            result, book = price_quote(quote=quote, quote_date=today)
-        except PricingUnavailable as error:
-            return {"error": error.message, "sections": []}
-        return {
-            "sections": [{"section": s, "lines": list(s.lines)} for s in result.installations],
-            "ssc": result.ssc, "net": result.net, "vat": result.vat, "gross": result.gross,
-            "later_ssc": result.later_ssc, "later_nok": result.later_nok,
-            "vat_rate": book.vat_rate, "factor": book.retroactive_factor,
-            "nok_per_ssc": book.nok_per_ssc,
-            "book_name": book.name, "has_lines": result.has_lines, "start": result.start,
-            "earliest_end": result.earliest_end,
-        }
-    sections = quote.sections.prefetch_related("lines")
-    return {
-        "sections": [{"section": s, "lines": list(s.lines.all())} for s in sections],
-        "ssc": quote.total_ssc, "net": quote.net, "vat": quote.vat, "gross": quote.gross,
-        "later_ssc": quote.later_ssc, "later_nok": quote.later_nok,
-        "vat_rate": quote.vat_rate, "factor": quote.retroactive_factor,
-        "nok_per_ssc": quote.nok_per_ssc, "book_name": quote.price_book_name,
-        "has_lines": True, "start": quote.start,
-    }
-
-
 # --- renewals --------------------------------------------------------------------------------
 
 RENEWAL_ORDERINGS = {
@@ -177,20 +148,12 @@ def renewal_worklist(installations, *, window_end: date, this_month: date, lapse
     """On-premise installations whose paid-until is at or before `window_end` (due in the
     window, or lapsed already), annotated with whether a renewal for this window exists.
     `installations` is the user's scoped queryset."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from customers.models import Deployment
-    from quotes.models import RenewalItem
-
-    rows = (
-        installations.filter(deployment=Deployment.ON_PREMISE,
-                             paid_until__isnull=False, paid_until__lte=window_end)
-        .annotate(renewal_exists=Exists(RenewalItem.objects.filter(
-            installation=OuterRef("pk"), window_end=window_end)))
-        .select_related("customer", "customer__reseller")
-    )
-    if lapsed_only:
-        rows = rows.filter(paid_until__lte=this_month)
+    lapsed = installations.lapsed(this_month)
+    rows = lapsed if lapsed_only else (
+        installations.due_for_renewal(window_end, this_month) | lapsed)
+    rows = rows.annotate(renewal_exists=Exists(RenewalItem.objects.filter(
+        installation=OuterRef("pk"), window_end=window_end))).select_related(
+        "customer", "customer__reseller")
     query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if query:
         rows = rows.filter(Q(customer__name__icontains=query) | Q(name__icontains=query))
@@ -210,3 +173,31 @@ def renewal_estimates(installations, *, quote_date: date) -> dict[int, tuple[int
         return {}  # e.g. no price book in force: the page shows no estimates
     return {section.installation_id: (section.ssc, section.nok)
             for section in result.installations}
+
+
+# --- the offer list --------------------------------------------------------------------------
+
+
+def filter_offers(quotes, *, today: date, q: str = "", state: str = "", reseller=None,
+                  customer=None, expiring_within: int | None = None):
+    """The user's offers (`quotes`, already scoped) as the list's filters ask: a search, a
+    state ("open" for awaiting an answer, "expired", "ready" for drafts ready to issue, or a
+    stored state), a reseller (the one an offer was
+    issued through, or a draft's customer's), a customer, and offers expiring soon."""
+    quotes = quotes.search(q or "")
+    if state == "ready":
+        quotes = quotes.ready_to_issue()
+    elif state == "open":
+        quotes = quotes.open(today)
+    elif state == DisplayState.EXPIRED:
+        quotes = quotes.expired(today)
+    elif state:
+        quotes = quotes.filter(state=state)
+    if reseller:
+        quotes = quotes.filter(Q(reseller=reseller)
+                               | Q(state=QuoteState.DRAFT, customer__reseller=reseller))
+    if customer:
+        quotes = quotes.filter(customer_id=customer)
+    if expiring_within is not None:
+        quotes = quotes.expiring_within(today, expiring_within)
+    return quotes.order_by("-created_at", "-pk")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+
+from common.languages import LANGUAGE_CHOICES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "common",
     "customers",
     "quotes",
 ]
@@ -194,7 +196,7 @@ LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norwegian bokmål")), ("en", _("English"))]
+LANGUAGES = LANGUAGE_CHOICES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["ssa_portal.formats"]
 TIME_ZONE = "Europe/Oslo"

@@ -1,16 +1,15 @@
-"""The dashboard: the one page that reads both apps (DESIGN.md §8)."""
+"""The dashboard: the one page that reads both apps (docs/DOMAIN.md#the-dashboard)."""
 
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
+from common.errors import DomainError
+from common.months import first_july_after, first_of_month
 from customers import access as customer_access
-from customers.models import Deployment
-from customers.months import first_july_after, first_of_month
 from quotes import access as quote_access
 from quotes import selectors
 
@@ -21,27 +20,17 @@ def dashboard(request):
     today = timezone.localdate()
     this_month = first_of_month(today)
     renewal_date = first_july_after(today)
-    installations = _installations(user).select_related("customer", "customer__reseller")
-    due = installations.filter(paid_until__gt=this_month, paid_until__lte=renewal_date)
-    lapsed = installations.filter(paid_until__lte=this_month)
+    installations = customer_access.installations_for(user)
+    shown = installations.select_related("customer", "customer__reseller").order_by(
+        "paid_until", "customer__name")
     quotes = quote_access.quotes_for(user)
-    # Every installation count in one pass over the (indexed) installations.
-    counts = customer_access.installations_for(user).aggregate(
-        installation_count=Count("pk"),
-        due_count=Count("pk", filter=Q(deployment=Deployment.ON_PREMISE,
-                                       paid_until__gt=this_month, paid_until__lte=renewal_date)),
-        lapsed_count=Count("pk", filter=Q(deployment=Deployment.ON_PREMISE,
-                                          paid_until__lte=this_month)),
-        never_count=Count("pk", filter=Q(deployment=Deployment.ON_PREMISE,
-                                         paid_until__isnull=True)),
-    )
     context = {
-        **counts,
+        **installations.renewal_counts(renewal_date, this_month),
         "today": today,
         "renewal_date": renewal_date,
         "customer_count": customer_access.customers_for(user).count(),
-        "due": due.order_by("paid_until", "customer__name")[:10],
-        "lapsed": lapsed.order_by("paid_until", "customer__name")[:10],
+        "due": shown.due_for_renewal(renewal_date, this_month)[:10],
+        "lapsed": shown.lapsed(this_month)[:10],
         "open_count": quotes.open(today).count(),
         "expiring": quotes.expiring_within(today, 7).select_related("customer")
         .order_by("valid_until")[:10],
@@ -63,22 +52,17 @@ def dashboard_renewal_estimate(request):
     """What renewing every due installation to its default end would come to, priced today."""
     user = request.user
     today = timezone.localdate()
-    renewal_date = first_july_after(today)
     scope = "all" if customer_access.is_distributor_staff(user) else (
         f"reseller-{getattr(customer_access.reseller_of(user), 'pk', None)}")
     key = f"dashboard-renewal-estimate:{scope}:{today:%Y-%m-%d}"
     estimate = cache.get(key)
     if estimate is None:
-        due = _installations(user).filter(paid_until__gt=first_of_month(today),
-                                          paid_until__lte=renewal_date)
+        due = customer_access.installations_for(user).due_for_renewal(
+            first_july_after(today), first_of_month(today))
         estimate = _renewal_estimate(due, today) or {}
         estimate["as_of"] = timezone.localtime()
         cache.set(key, estimate, ESTIMATE_SECONDS)
     return render(request, "customers/_renewal_estimate.html", {"estimate": estimate})
-
-
-def _installations(user):
-    return customer_access.installations_for(user).filter(deployment=Deployment.ON_PREMISE)
 
 
 def _renewal_estimate(due, today) -> dict | None:
@@ -88,6 +72,6 @@ def _renewal_estimate(due, today) -> dict | None:
         return {"ssc": 0, "net": Decimal("0.00")}
     try:
         result, _book = selectors.price_installations(installations=loaded, quote_date=today)
-    except selectors.PricingUnavailable:
+    except DomainError:
         return None
     return {"ssc": result.ssc, "net": result.net}

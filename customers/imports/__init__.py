@@ -5,10 +5,8 @@ These modules read, parse, validate and plan; they never write. The writes are
 `services.csv_import_commit` and `services.installation_pbx_apply`.
 """
 
+from common.errors import DomainError
 
-class ImportFileError(ValueError):
+
+class ImportFileError(DomainError):
     """The uploaded file as a whole cannot be used; the message tells the user what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message

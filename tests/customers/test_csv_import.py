@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from common.errors import DomainError
 from customers import services
 from customers.import_views import CSV_SALT
 from customers.imports import csv_import
@@ -171,7 +171,7 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row_and_column(
 def test_the_commit_refuses_the_whole_file_and_names_the_line(staff, vest):
     text = SAMPLE.read_text(encoding="utf-8").replace("mobility;8;01.03.2024",
                                                       "mobility;8;31.02.2024")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.csv_import_commit(user=staff, text=text, today=TODAY)
     assert refused.value.messages == [
         "Line 8, column activated_on: “31.02.2024” is not a date; write YYYY-MM-DD or "
@@ -188,11 +188,11 @@ def test_a_service_refusal_during_the_commit_rolls_back_what_was_already_written
     def refuse_the_fifth(**kwargs):
         calls.append(kwargs)
         if len(calls) == 5:
-            raise ValidationError("the database said no")
+            raise DomainError("the database said no")
         return real_holding_add(**kwargs)
 
     monkeypatch.setattr(services, "holding_add", refuse_the_fifth)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.csv_import_commit(user=staff, text=SAMPLE.read_text(encoding="utf-8"),
                                    today=TODAY)
     assert refused.value.messages == ["Line 6: the database said no"]

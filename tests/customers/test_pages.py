@@ -181,7 +181,7 @@ def test_seed_demo_is_idempotent_and_scoped_per_reseller():
 def test_seed_demo_has_lapsed_current_never_and_mid_term_additions():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     today = date(2026, 3, 5)
-    paid = [i.latest_period_end() for i in Installation.objects.filter(deployment="on-premise")]
+    paid = [i.paid_until for i in Installation.objects.filter(deployment="on-premise")]
     assert any(p is None for p in paid)
     assert any(p is not None and p <= date(2023, 7, 1) for p in paid), "lapsed for years"
     assert any(p is not None and p > today for p in paid), "current"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from common.errors import DomainError
 from customers import services
 from customers.imports import ImportFileError, pbx
 from customers.models import LicenseHolding, LicenseType
@@ -304,10 +305,10 @@ def test_the_service_applies_nothing_when_one_change_is_refused(installation_a, 
     before = snapshot()
 
     def refuse(**kwargs):
-        raise services.ValidationError("no")
+        raise DomainError("no")
 
     monkeypatch.setattr(services, "holding_end", refuse)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(DomainError):
         services.installation_pbx_apply(installation=installation_a,
                                         targets={"mypbx": 2, "port": 1}, activated_on=TODAY)
     assert snapshot() == before

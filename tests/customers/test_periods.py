@@ -1,8 +1,8 @@
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from common.errors import DomainError
 from customers import services
 from customers.models import AgreementPeriod, PeriodSource
 
@@ -13,29 +13,29 @@ def create(installation, start, end, holdings, **kwargs):
 
 
 def test_a_period_must_start_on_the_first_of_a_month(installation_a, holding_a):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainError) as error:
         create(installation_a, date(2025, 7, 2), date(2026, 7, 1), [holding_a])
-    assert "start" in error.value.error_dict
+    assert "start" in error.value.errors
     assert not AgreementPeriod.objects.exists()
 
 
 def test_a_period_must_end_on_the_first_of_a_month(installation_a, holding_a):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainError) as error:
         create(installation_a, date(2025, 7, 1), date(2026, 6, 30), [holding_a])
-    assert "end" in error.value.error_dict
+    assert "end" in error.value.errors
 
 
 @pytest.mark.parametrize("end", [date(2025, 7, 1), date(2025, 6, 1)])
 def test_a_period_must_end_after_it_starts(installation_a, holding_a, end):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainError) as error:
         create(installation_a, date(2025, 7, 1), end, [holding_a])
     assert "after the start" in str(error.value)
 
 
 def test_a_period_must_pay_for_some_licenses(installation_a):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainError) as error:
         create(installation_a, date(2025, 7, 1), date(2026, 7, 1), [])
-    assert "holdings" in error.value.error_dict
+    assert "holdings" in error.value.errors
 
 
 def test_the_database_refuses_a_period_that_ends_before_it_starts(installation_a):
@@ -47,7 +47,7 @@ def test_the_database_refuses_a_period_that_ends_before_it_starts(installation_a
 
 
 def test_one_holding_is_never_paid_twice_for_the_same_month(installation_a, holding_a, period_a):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainError) as error:
         create(installation_a, date(2025, 1, 1), date(2026, 1, 1), [holding_a])
     message = str(error.value)
     assert "07.2024 – 06.2025" in message, "the message names the clashing period"
@@ -57,9 +57,9 @@ def test_one_holding_is_never_paid_twice_for_the_same_month(installation_a, hold
 def test_hand_entered_periods_paying_for_the_same_licenses_never_overlap(
     installation_a, holding_a, period_a
 ):
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         create(installation_a, date(2024, 7, 1), date(2025, 7, 1), [holding_a])
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         create(installation_a, date(2025, 6, 1), date(2025, 8, 1), [holding_a])
 
 
@@ -80,13 +80,13 @@ def test_a_coterm_period_may_overlap_when_it_pays_for_other_licenses(
 def test_a_period_cannot_pay_for_licenses_activated_after_it_ends(installation_a, port):
     later = services.holding_add(installation=installation_a, license_type=port, quantity=5,
                                  activated_on=date(2026, 8, 1))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainError) as error:
         create(installation_a, date(2025, 7, 1), date(2026, 7, 1), [later])
     assert "after this period ends" in str(error.value)
 
 
 def test_a_period_cannot_pay_for_another_installations_licenses(installation_a, holding_b):
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         create(installation_a, date(2025, 7, 1), date(2026, 7, 1), [holding_b])
 
 
@@ -98,7 +98,7 @@ def test_editing_a_period_checks_the_same_rules_but_not_against_itself(
     period_a.refresh_from_db()
     assert (period_a.start, period_a.end) == (date(2024, 8, 1), date(2025, 8, 1))
     other = create(installation_a, date(2025, 8, 1), date(2026, 8, 1), [holding_a])
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.period_update(period=other, start=date(2025, 7, 1), end=date(2026, 7, 1),
                                holdings=[holding_a])
     other.refresh_from_db()
@@ -108,7 +108,7 @@ def test_editing_a_period_checks_the_same_rules_but_not_against_itself(
 def test_a_period_made_by_an_accepted_offer_is_not_edited_by_hand(installation_a, holding_a):
     period = create(installation_a, date(2025, 7, 1), date(2026, 7, 1), [holding_a],
                     source=PeriodSource.QUOTE)
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.period_delete(period=period)
     assert AgreementPeriod.objects.filter(pk=period.pk).exists()
 

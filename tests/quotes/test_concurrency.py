@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import translation
 
+from common.errors import DomainError
 from quotes import services
 from quotes.models import Quote, QuoteCounter
 from tests.quotes.factories import example_d
@@ -87,7 +88,7 @@ def test_two_people_accepting_one_offer_at_once_record_one_acceptance(staff, use
         lambda: services.quote_accept(quote=quote, user=staff, accepted_by_name="Per",
                                       today=date(2025, 2, 10)),
     ])
-    refused = [o for o in outcomes if isinstance(o, services.QuoteError)]
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(refused) == 1 and "already been accepted" in refused[0].message
     assert installation.periods.filter(source="quote").count() == 1
 
@@ -107,7 +108,7 @@ def test_two_offers_for_the_same_months_accepted_at_once_only_one_wins(staff, us
                                            today=date(2025, 2, 10)))
         for q in quotes
     ])
-    refused = [o for o in outcomes if isinstance(o, services.QuoteError)]
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(refused) == 1 and "revise it" in refused[0].message
     assert Quote.objects.filter(state="accepted").count() == 1
     assert installation.periods.filter(source="quote").count() == 1

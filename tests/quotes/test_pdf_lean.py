@@ -48,7 +48,7 @@ def test_lines_are_grouped_in_runs_of_one_kind_and_period_in_their_order():
     from decimal import Decimal
     from types import SimpleNamespace
 
-    from quotes.pdf import line_groups
+    from quotes.presentation import line_groups
 
     def line(kind, start, end, name):
         return SimpleNamespace(kind=kind, start=start, end=end, months=1, factor=Decimal(1),
@@ -58,7 +58,7 @@ def test_lines_are_grouped_in_runs_of_one_kind_and_period_in_their_order():
     lines = [line("retroactive", a, b, "x"), line("retroactive", a, b, "y"),
              line("forward", b, c, "x")]
     groups = line_groups(lines)
-    assert [(g["kind"], [item.license_name for item in g["lines"]]) for g in groups] == [
+    assert [(g.kind, [item.license_name for item in g.lines]) for g in groups] == [
         ("retroactive", ["x", "y"]), ("forward", ["x"])]
 
 

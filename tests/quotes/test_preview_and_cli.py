@@ -6,10 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from common.formatting import format_nok
 from customers import services
 from customers.models import Installation, LicenseType
 from quotes.models import PriceBook
-from quotes.templatetags.ssa import format_nok
 from tests.conftest import make_installation
 
 

@@ -5,11 +5,11 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
+from common.errors import DomainError
 from customers.models import LicenseType
 from quotes import services
 from quotes.history import price_book_changes
 from quotes.models import FrozenError, PriceBook, PriceBookRate
-from quotes.services import QuoteError
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_a_draft_copies_every_rate_and_figure(default_book, price_admin):
 
 
 def test_a_published_book_is_refused_by_the_service(default_book, price_admin):
-    with pytest.raises(QuoteError, match="never changed"):
+    with pytest.raises(DomainError, match="never changed"):
         edit(default_book, price_admin, nok_per_ssc=Decimal("2"))
     default_book.refresh_from_db()
     assert default_book.nok_per_ssc == Decimal("1.40")
@@ -83,7 +83,7 @@ def test_publishing_needs_a_rate_for_every_covered_type(default_book, price_admi
     draft = services.price_book_create_draft(source=default_book, user=price_admin)
     fax = LicenseType.objects.get(code="fax")
     edit(draft, price_admin, effective_from=date(2026, 7, 1), rates={fax.pk: None})
-    with pytest.raises(QuoteError, match="Fax"):
+    with pytest.raises(DomainError, match="Fax"):
         services.price_book_publish(book=draft, user=price_admin)
     draft.refresh_from_db()
     assert not draft.is_published
@@ -94,7 +94,7 @@ def test_publishing_needs_an_effective_date_after_the_last_published_book(
 ):
     draft = services.price_book_create_draft(source=default_book, user=price_admin)
     edit(draft, price_admin, effective_from=default_book.effective_from)
-    with pytest.raises(QuoteError, match="take effect after"):
+    with pytest.raises(DomainError, match="take effect after"):
         services.price_book_publish(book=draft, user=price_admin)
 
 
@@ -115,7 +115,7 @@ def test_the_database_refuses_a_factor_below_one(price_admin):
 
 def test_only_price_admins_change_books(default_book, staff, user_a):
     for user in (staff, user_a):
-        with pytest.raises(QuoteError):
+        with pytest.raises(DomainError):
             services.price_book_create_draft(source=default_book, user=user)
     assert PriceBook.objects.count() == 1
 

@@ -637,7 +637,8 @@ def test_acceptance_makes_one_period_per_distinct_due_date_up_to_the_end() -> No
 
     result = price_one(inst, date(2026, 3, 5), end=date(2027, 7, 1))
 
-    assert acceptance_periods(result.installations[0]) == (
+    section = result.installations[0]
+    assert acceptance_periods(section.charges, end=section.end) == (
         PeriodIn(date(2026, 1, 1), date(2027, 7, 1), frozenset({2})),
         PeriodIn(date(2026, 2, 1), date(2027, 7, 1), frozenset({3})),
         PeriodIn(date(2026, 7, 1), date(2027, 7, 1), frozenset({1})),
@@ -1022,7 +1023,7 @@ def test_after_acceptance_the_same_quote_prices_nothing(
 ) -> None:
     end = end_for(quote_date, months_ahead)
     [priced] = price(installations=[inst], quote_date=quote_date, book=book, end=end).installations
-    new_periods = acceptance_periods(priced)
+    new_periods = acceptance_periods(priced.charges, end=priced.end)
     accepted = replace(inst, periods=inst.periods + new_periods)
 
     again = price(installations=[accepted], quote_date=quote_date, book=book, end=priced.end)

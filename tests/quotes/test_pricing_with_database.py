@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from common.errors import DomainError
 from customers import services
 from customers.models import LicenseType, PeriodSource
 from quotes import selectors
-from quotes.selectors import PricingUnavailable
 from tests.conftest import make_installation
 
 
@@ -87,7 +87,7 @@ def test_worked_example_f_skypbx_is_refused_through_the_database(customer_a):
     installation = services.installation_create(
         customer=customer_a, name="Sky", deployment="skypbx", hardware_model="",
         firmware_version="", serial_number="", notes="")
-    with pytest.raises(PricingUnavailable, match="not applicable"):
+    with pytest.raises(DomainError, match="not applicable"):
         price(installation, date(2026, 3, 5))
 
 

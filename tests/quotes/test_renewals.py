@@ -7,11 +7,11 @@ import pytest
 from django.core.management import call_command
 from django_tasks import default_task_backend
 
+from common.errors import DomainError
 from customers import services as customer_services
 from customers.models import LicenseType
 from quotes import services
 from quotes.models import Quote, RenewalBatch, RenewalItem
-from quotes.services import QuoteError
 from quotes.signing import check_signature
 from tests.conftest import make_installation
 from tests.quotes.factories import add_ports, paid_until
@@ -124,7 +124,7 @@ def test_a_resellers_bulk_renewal_makes_drafts_marked_ready_to_issue(
     run_queued_tasks()
     quote = created.batch.items.get().quote
     assert quote.is_draft and quote.ready_to_issue
-    with pytest.raises(QuoteError, match="own customers"):
+    with pytest.raises(DomainError, match="own customers"):
         services.renewal_batch_create(user=user_a, window_end=WINDOW,
                                       installations=[due_installation(customer_b, "Theirs")])
 

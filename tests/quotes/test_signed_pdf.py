@@ -10,10 +10,10 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django_tasks import default_task_backend
 
+from common.errors import DomainError
 from quotes import services, signing
 from quotes.management.commands.create_signing_cert import build_p12
 from quotes.models import Quote, QuoteCounter
-from quotes.services import QuoteError
 from tests.quotes.factories import example_d
 
 ISSUE_DAY = date(2026, 3, 5)  # the suite's frozen clock
@@ -101,7 +101,7 @@ def test_poppler_independently_sees_one_signature_covering_the_whole_document(is
 
 
 def test_the_pdf_text_has_the_number_the_customer_and_the_gross_total_as_stored(issued):
-    from quotes.templatetags.ssa import format_nok
+    from common.formatting import format_nok
 
     text = pdf_text(stored_bytes(issued))
     assert issued.number in text
@@ -134,7 +134,7 @@ def test_issuing_without_a_configured_key_refuses_and_uses_no_number(settings, t
     settings.SSA_SIGNING_P12 = tmp_path / "missing.p12"
     draft = services.quote_create(customer=customer_a, installations=[example_d(customer_a)],
                                   user=user_a)
-    with pytest.raises(QuoteError, match="No signing key is configured"):
+    with pytest.raises(DomainError, match="No signing key is configured"):
         services.quote_issue(quote=draft, user=staff)
     draft.refresh_from_db()
     assert draft.is_draft and draft.number is None
@@ -145,7 +145,7 @@ def test_a_wrong_passphrase_refuses_the_issue_too(settings, staff, user_a, custo
     settings.SSA_SIGNING_PASSPHRASE = "wrong"
     draft = services.quote_create(customer=customer_a, installations=[example_d(customer_a)],
                                   user=user_a)
-    with pytest.raises(QuoteError, match="cannot be"):
+    with pytest.raises(DomainError, match="cannot be"):
         services.quote_issue(quote=draft, user=staff)
     assert not QuoteCounter.objects.exists()
 
@@ -156,7 +156,7 @@ def test_a_failed_render_is_recorded_and_retried_by_a_background_task(
     def broken(quote, **kwargs):
         raise RuntimeError("fonts are gone")
 
-    monkeypatch.setattr("quotes.pdf.render_quote_pdf", broken)
+    monkeypatch.setattr("quotes.services.documents.render_quote_pdf", broken)
     draft = services.quote_create(customer=customer_a, installations=[example_d(customer_a)],
                                   user=user_a)
     with django_capture_on_commit_callbacks(execute=True):
@@ -295,7 +295,7 @@ def test_a_genuine_offer_uploaded_is_named_with_customer_total_and_state(client,
     assert response.context["verdict"].genuine
     assert "Genuine offer from Nordic Unified AS" in html
     assert issued.number in html and issued.customer_name in html
-    from quotes.templatetags.ssa import format_nok
+    from common.formatting import format_nok
 
     assert format_nok(issued.gross, "en") in html
     assert "valid until 04.04.2026" in html
@@ -380,7 +380,7 @@ def test_a_database_failure_while_storing_the_pdf_never_turns_the_issue_into_an_
     def database_gone(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("quotes.services.quote_prepare_pdf", database_gone)
+    monkeypatch.setattr("quotes.services.documents.quote_prepare_pdf", database_gone)
     draft = services.quote_create(customer=customer_a, installations=[example_d(customer_a)],
                                   user=user_a)
     client.force_login(staff)

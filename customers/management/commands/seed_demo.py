@@ -13,10 +13,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from common.months import add_months, first_july_after, first_of_month
 from customers import services
 from customers.access import PRICE_ADMIN_GROUP, STAFF_GROUP
 from customers.models import Customer, Deployment, Installation, LicenseType, Membership, Reseller
-from customers.months import add_months, first_july_after, first_of_month
 
 DEMO_PASSWORD = "demo-ssa-2026"  # noqa: S105 - printed demo logins for a local trial only
 

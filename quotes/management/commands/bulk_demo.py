@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.months import first_july_after
 from customers import services as customer_services
 from customers.access import STAFF_GROUP
 from customers.models import (
@@ -25,7 +26,6 @@ from customers.models import (
     LicenseType,
     Reseller,
 )
-from customers.months import first_july_after
 from quotes import services
 from quotes.models import Quote
 from quotes.signing import check_signature

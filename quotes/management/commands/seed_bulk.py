@@ -54,6 +54,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from common.months import add_months, first_july_after, first_of_month
 from customers import services as customer_services
 from customers.access import STAFF_GROUP
 from customers.management.commands.seed_demo import DEMO_PASSWORD, MODELS, valid_org_number
@@ -69,7 +70,6 @@ from customers.models import (
     PeriodSource,
     Reseller,
 )
-from customers.months import add_months, first_july_after, first_of_month
 from quotes import pricing
 from quotes.models import (
     PriceBook,

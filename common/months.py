@@ -3,6 +3,7 @@
 Pure Python with no Django import, so the pricing engine (quotes/pricing.py) uses it too.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 
@@ -16,7 +17,7 @@ def is_first_of_month(day: date | None) -> bool:
 
 def months_between(start: date, end: date) -> int:
     """Whole calendar months from `start` to `end` (negative when `end` is earlier); days ignored:
-    months(a, b) = (b.year - a.year) * 12 + b.month - a.month (DESIGN.md §2.4)."""
+    months(a, b) = (b.year - a.year) * 12 + b.month - a.month (docs/DOMAIN.md#agreement-periods)."""
     return (end.year - start.year) * 12 + end.month - start.month
 
 
@@ -36,3 +37,23 @@ def first_july_after(day: date) -> date:
     """The first 1 July strictly after `day`: the usual end of an SSA year."""
     july = date(day.year, 7, 1)
     return july if july > day else date(day.year + 1, 7, 1)
+
+
+def merge_spans(spans: Iterable[tuple[date, date]]) -> tuple[tuple[date, date], ...]:
+    """`[from, to)` month spans in order, those that overlap or meet merged, so no two touch.
+    The pricing engine's agreement spans and the installation's timeline are both this."""
+    merged: list[list[date]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((start, end) for start, end in merged)
+
+
+def months_lapsed(paid_until: date | None, this_month: date) -> int:
+    """Whole months without agreement from paid-until up to `this_month` (0 while it runs, and
+    for an installation that never had an agreement: nothing has lapsed, it never started)."""
+    if paid_until is None:
+        return 0
+    return max(0, months_between(paid_until, this_month))

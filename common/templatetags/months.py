@@ -3,7 +3,7 @@ month included. `{{ period.end|last_month|date:"m.Y" }}` shows 06.2026 for an en
 
 from django import template
 
-from customers.months import add_months
+from common.months import add_months
 
 register = template.Library()
 

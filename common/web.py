@@ -1,0 +1,30 @@
+"""What every app's views share: pagination, the list's query string, and showing a refused
+action next to the form field it names."""
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
+
+from common.errors import DomainError
+
+
+def paginate(request, queryset) -> Page:
+    """One page of `queryset` (SSA_PAGE_SIZE rows) as the query string's `page` asks."""
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def querystring_without_page(request) -> str:
+    """The list's filters, for the pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def show_error(form, error: DomainError) -> None:
+    """Put a service's refusal next to the fields it names (the form as a whole otherwise)."""
+    for field, messages in error.errors.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")

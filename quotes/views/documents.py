@@ -1,0 +1,125 @@
+"""An offer's document (docs/DOMAIN.md#signed-pdfs-and-verification): the signed PDF (a draft's
+unsigned preview), sending it by e-mail, and the public verification page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import DomainError
+from common.web import show_error
+from quotes import access, services, verification
+from quotes.actions import Action, refusal
+from quotes.forms import SendForm, VerifyForm
+from quotes.pdf import render_quote_pdf
+from quotes.presentation import present_offer
+from quotes.views.offers import answer_refusal
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def quote_pdf(request, pk: int):
+    """The signed PDF, the same bytes every time; a draft's unsigned preview."""
+    quote = access.get_quote_for_user(request.user, pk)
+    if quote.is_draft:
+        return _pdf_response(render_quote_pdf(quote), f"draft-{quote.pk}.pdf")
+    try:
+        data = services.quote_pdf_bytes(quote=quote)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(quote)
+    return _pdf_response(data, f"{quote.number}.pdf")
+
+
+@login_required
+@require_POST
+def quote_pdf_retry(request, pk: int):
+    """Staff try the PDF again at once after a failure (it is never re-signed once stored)."""
+    quote = access.get_quote_for_user(request.user, pk)
+    refused = refusal(Action.RETRY_PDF, quote, request.user, timezone.localdate())
+    if refused is not None:
+        return answer_refusal(request, quote, refused.message, refused.answer)
+    outcome = services.quote_prepare_pdf(quote_id=quote.pk)
+    if outcome.failed:
+        messages.error(request, _("Preparing the PDF failed again: %(error)s") % {
+            "error": outcome.quote.pdf_error})
+    else:
+        messages.success(request, _("The signed PDF is ready."))
+    return redirect(quote)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_send(request, pk: int):
+    quote = access.get_quote_for_user(request.user, pk)
+    today = timezone.localdate()
+    refused = refusal(Action.SEND, quote, request.user, today)
+    if refused is not None:
+        return answer_refusal(request, quote, refused.message, refused.answer)
+    form = SendForm(request.POST or None, initial={
+        "to": quote.customer_email, "cc": quote.reseller.email if quote.reseller else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quote_send_email(quote=quote, user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, _("Sent to %(to)s.") % {
+                "to": ", ".join(form.cleaned_data["to"])})
+            return redirect(quote)
+    return render(request, "quotes/quote_send.html", {
+        "quote": quote, "form": form, "today": today,
+        "shown": present_offer(quote, today=today)})
+
+
+UPLOADS_PER_WINDOW = 30
+UPLOAD_WINDOW_SECONDS = 600
+
+
+def _too_many_uploads(request) -> bool:
+    """A sensible limit per client address on the public upload (pyHanko work is not free)."""
+    key = "verify-uploads:" + request.META.get("REMOTE_ADDR", "?")
+    cache.add(key, 0, UPLOAD_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) > UPLOADS_PER_WINDOW
+    except ValueError:
+        return False
+
+
+def verify(request):
+    """Public: is this offer genuine, and what is its state now? Upload the PDF."""
+    verdict = None
+    status = 200
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
+    if request.method == "POST":
+        if _too_many_uploads(request):
+            status = 429
+            form.add_error(None, _("Too many checks from your address; wait a few minutes."))
+        elif form.is_valid():
+            upload = form.cleaned_data["pdf"]
+            if upload.size > verification.MAX_UPLOAD_BYTES:
+                verdict = verification.Verdict(False, str(verification.TOO_LARGE))
+            else:
+                verdict = verification.verify_upload(upload.read(),
+                                                     today=timezone.localdate())
+    return render(request, "quotes/verify.html", {"form": form, "verdict": verdict},
+                  status=status)
+
+
+def verify_link(request, token: str):
+    """Public: the QR code's link. An unknown token says only that it is unknown."""
+    verdict = verification.verify_token(token[:100], today=timezone.localdate())
+    return render(request, "quotes/verify.html", {
+        "form": VerifyForm(), "verdict": verdict, "unknown_link": verdict is None},
+        status=200 if verdict else 404)
