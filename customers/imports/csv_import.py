@@ -2,7 +2,8 @@
 
 Two pure-ish steps, neither of which writes:
 - `decode_upload` and `read_csv` turn the uploaded bytes into rows, or refuse the whole file with
-  an `ImportFileError` whose message says what to do;
+  an `ImportFileError` whose message says what to do (they live in `csv_format`, with the
+  columns and the values cells may take, and are importable from here too);
 - `plan_import` checks every row against the user's rights and the database and says what an
   import would create (new customers, installations, holdings) and what is wrong, per row and
   column.
@@ -11,8 +12,6 @@ Two pure-ish steps, neither of which writes:
 services, so the preview and the commit can never disagree about the rules.
 """
 
-import csv
-import io
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +23,21 @@ from django.utils.translation import gettext as _
 
 from customers.access import is_distributor_staff, reseller_of
 from customers.imports import ImportFileError
+from customers.imports.csv_format import (
+    COLUMNS,
+    DEPLOYMENTS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    NO,
+    REQUIRED_COLUMNS,
+    YES,
+    CsvRow,
+    ParsedCsv,
+    clean_org_number,
+    decode_upload,
+    parse_date,
+    read_csv,
+)
 from customers.models import (
     Customer,
     Deployment,
@@ -34,128 +48,17 @@ from customers.models import (
 )
 from customers.validators import validate_org_number
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
+__all__ = [
+    # the file (csv_format)
+    "COLUMNS", "MAX_ROWS", "MAX_UPLOAD_BYTES", "REQUIRED_COLUMNS", "CsvRow", "ParsedCsv",
+    "clean_org_number", "decode_upload", "parse_date", "read_csv",
+    # the plan
+    "EARLIEST_ACTIVATION", "MAX_QUANTITY", "ImportPlan", "PlannedCustomer", "PlannedHolding",
+    "PlannedInstallation", "RowError", "plan_import", "plan_upload",
+]
+
 MAX_QUANTITY = 100_000
 EARLIEST_ACTIVATION = date(1997, 1, 1)  # innovaphone's first PBX; anything earlier is a typo
-
-COLUMNS = (
-    "reseller", "customer", "org_number", "customer_email", "city", "installation",
-    "deployment", "hardware_model", "firmware_version", "license_code", "quantity",
-    "activated_on", "rented",
-)
-REQUIRED_COLUMNS = ("customer", "installation", "license_code", "quantity", "activated_on")
-
-DEPLOYMENTS = {
-    "": Deployment.ON_PREMISE, "on-premise": Deployment.ON_PREMISE,
-    "onpremise": Deployment.ON_PREMISE, "on premise": Deployment.ON_PREMISE,
-    "skypbx": Deployment.SKYPBX, "sky pbx": Deployment.SKYPBX, "sky": Deployment.SKYPBX,
-}
-YES = {"yes", "ja", "j", "y", "true", "1", "x"}
-NO = {"", "no", "nei", "n", "false", "0"}
-
-
-# --- reading the file ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CsvRow:
-    line: int  # the line of the file the row starts on (the header is line 1)
-    cells: dict[str, str]
-
-
-@dataclass
-class ParsedCsv:
-    columns: list[str]
-    delimiter: str
-    rows: list[CsvRow]
-    ignored_columns: list[str] = field(default_factory=list)
-
-
-def decode_upload(data: bytes) -> str:
-    """UTF-8 with or without a byte-order mark; anything else is refused with advice."""
-    if not data.strip():
-        raise ImportFileError(_("The file is empty."))
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(_(
-            "This is a spreadsheet file (Excel), not a CSV file. In Excel choose "
-            "“Save as” → “CSV UTF-8 (comma delimited)” and upload that file."))
-    if b"\x00" in data:
-        raise ImportFileError(_("This is not a CSV file (it contains binary data)."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_(
-            "The file is not UTF-8 text, so letters such as æ, ø and å would be lost. Save it "
-            "as “CSV UTF-8” (in Excel: “Save as” → “CSV UTF-8”) and upload it again.")) from None
-    return text
-
-
-def _column_name(header: str) -> str:
-    return re.sub(r"[\s\-]+", "_", header.strip().lower())
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    """`;` (what Norwegian Excel writes) or `,`, whichever the header line uses more."""
-    semicolons, commas = header_line.count(";"), header_line.count(",")
-    if commas > semicolons:
-        return ","
-    return ";"
-
-
-def read_csv(text: str) -> ParsedCsv:
-    lines = text.splitlines()
-    first = next((index for index, line in enumerate(lines) if line.strip()), None)
-    if first is None:
-        raise ImportFileError(_("The file is empty."))
-    skip = first
-    header_line = lines[first]
-    delimiter = _sniff_delimiter(header_line)
-    # Excel's "sep=;" hint line names the separator itself.
-    if header_line.strip().lower().startswith("sep=") and len(header_line.strip()) == 5:
-        delimiter = header_line.strip()[4]
-        skip = first + 1
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for _skipped in range(skip):
-            next(reader)
-        header = next(reader, None)
-        if header is None:
-            raise ImportFileError(_("The file has no header line."))
-        columns = [_column_name(name) for name in header]
-        duplicates = sorted({name for name in columns if name and columns.count(name) > 1})
-        if duplicates:
-            raise ImportFileError(_("The header names these columns twice: %(columns)s.")
-                                  % {"columns": ", ".join(duplicates)})
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        if missing:
-            raise ImportFileError(_(
-                "The first line must name the columns (see the format description). Missing: "
-                "%(missing)s. Found: %(found)s.") % {
-                    "missing": ", ".join(missing),
-                    "found": ", ".join(name for name in columns if name) or "–"})
-        rows: list[CsvRow] = []
-        line = reader.line_num
-        for values in reader:
-            start, line = line + 1, reader.line_num
-            if not any(value.strip() for value in values):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportFileError(_(
-                    "The file has more than %(max)d rows. Split it into smaller files.")
-                    % {"max": MAX_ROWS})
-            cells = {name: (values[index].strip() if index < len(values) else "")
-                     for index, name in enumerate(columns) if name in COLUMNS}
-            if len(values) > len(columns) and any(v.strip() for v in values[len(columns):]):
-                cells["__extra__"] = "1"
-            rows.append(CsvRow(line=start, cells=cells))
-    except csv.Error as error:
-        raise ImportFileError(_("This is not a readable CSV file (line %(line)d: %(error)s).")
-                              % {"line": reader.line_num, "error": error}) from None
-    if not rows:
-        raise ImportFileError(_("The file has a header line but no rows to import."))
-    ignored = [name for name in columns if name and name not in COLUMNS]
-    return ParsedCsv(columns=columns, delimiter=delimiter, rows=rows, ignored_columns=ignored)
 
 
 # --- checking the rows -----------------------------------------------------------------------
@@ -259,28 +162,6 @@ class ImportPlan:
     @property
     def changes_anything(self) -> bool:
         return bool(self.new_customers or self.new_installations or self.new_holdings)
-
-
-def clean_org_number(value: str) -> str:
-    """'NO 923 609 016 MVA', '923.609.016' and '923-609-016' all mean 923609016."""
-    compact = re.sub(r"[\s.\-]", "", value).upper()
-    compact = compact.removeprefix("NO").removesuffix("MVA")
-    return compact
-
-
-def parse_date(value: str) -> date | None:
-    """YYYY-MM-DD or DD.MM.YYYY; None when it is neither or not a real date."""
-    value = value.strip()
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    norwegian = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value)
-    try:
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if norwegian:
-            return date(int(norwegian[3]), int(norwegian[2]), int(norwegian[1]))
-    except ValueError:
-        return None
-    return None
 
 
 @dataclass
