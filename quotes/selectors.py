@@ -9,7 +9,7 @@ from datetime import date
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from customers.models import AgreementPeriod, FirmwareRelease, Installation, LicenseHolding
 from quotes import pricing
@@ -33,6 +33,18 @@ ENGINE_TEXTS = (
     gettext_noop("No support for this version; full use of a new version may need a hardware "
                  "upgrade."),
     gettext_noop("Unknown firmware version."),
+)
+
+# The same texts as the printed offer words them (quotes/pdf.py translates them in this context):
+# its Norwegian has "support" where the portal's pages say "støtte".
+OFFER_CONTEXT = "offer document"
+OFFER_ENGINE_TEXTS = (
+    pgettext_lazy("offer document", "skyPBX includes all upgrades, so an SSA is not applicable."),
+    pgettext_lazy("offer document", "not covered by SSA"),
+    pgettext_lazy("offer document", "rented licenses include upgrades"),
+    pgettext_lazy("offer document", "No support for this version; full use of a new version may "
+                                    "need a hardware upgrade."),
+    pgettext_lazy("offer document", "Unknown firmware version."),
 )
 
 
