@@ -2,8 +2,9 @@
 
 An issued offer is drawn from its frozen snapshot and never re-priced; a draft is an unsigned
 preview priced on `today`, marked "UTKAST / DRAFT — not an offer" and without a QR code. The
-document is written in the offer's language; its texts are chosen per language inside the
-template (no translation files), so a Norwegian offer reads right whatever the catalogue holds.
+document is written in the offer's language: the template and the engine's texts are translated
+by gettext (locale/nb), with the context "offer document" where the printed offer words a text
+differently from the portal's pages (the engine's texts read the same on both).
 
 Everything the document shows is embedded (the QR code is an inline SVG data URI, the fonts
 come from fontconfig); the URL fetcher refuses anything but `data:` URLs, so rendering never
@@ -25,27 +26,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from common.formatting import format_org_number, format_unit_price, long_date
 from common.languages import offer_language
-from quotes import pricing
 from quotes.presentation import present_offer
 from quotes.verification import verification_url
 
 TEMPLATE = "quotes/pdf/offer.html"
 TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "quotes" / "pdf"
 DRAFT_MARK = "UTKAST / DRAFT — not an offer"
-
-# The pricing engine's user-visible texts in Norwegian, for the PDF only (English is the
-# engine's own wording). A text not listed here falls back to the translation catalogue.
-ENGINE_TEXTS_NB = {
-    pricing.NOT_APPLICABLE_SKYPBX:
-        "skyPBX inkluderer alle oppgraderinger, så SSA er ikke aktuelt.",
-    pricing.REASON_NOT_COVERED: "ikke dekket av SSA",
-    pricing.REASON_RENTED: "leide lisenser inkluderer oppgraderinger",
-    pricing.WARNING_OLD_FIRMWARE:
-        "Ingen support for denne versjonen; full utnyttelse av en ny versjon kan kreve "
-        "oppgradering av maskinvaren.",
-    pricing.WARNING_UNKNOWN_FIRMWARE: "Ukjent firmwareversjon.",
-}
-
 
 @functools.cache
 def _weasyprint():
@@ -225,8 +211,8 @@ def offer_context(quote, *, today: date, language: str) -> dict:
         "verification_url": url,
         "qr_code": qr_code_data_uri(url) if url else "",
         "footer_left": css_string(footer),
-        "page_label": css_string("Side" if language == "nb" else "Page"),
-        "page_of": css_string("av" if language == "nb" else "of"),
+        "page_label": css_string(translation.pgettext("Page 1 of 2", "Page")),
+        "page_of": css_string(translation.pgettext("Page 1 of 2", "of")),
     }
 
 
@@ -242,10 +228,10 @@ def _section(section, language: str) -> dict:
         "end": section.end,
         "end_text": long_date(section.end, language),
         "applicable": section.applicable,
-        "reason": engine_text(section.not_applicable_reason, language),
-        "warnings": [engine_text(w, language) for w in section.warnings],
+        "reason": engine_text(section.not_applicable_reason),
+        "warnings": [engine_text(w) for w in section.warnings],
         "excluded": [{"license_name": e.license_name, "quantity": e.quantity,
-                      "reason": engine_text(e.reason, language)} for e in section.excluded],
+                      "reason": engine_text(e.reason)} for e in section.excluded],
         "lines": section.lines,
         "groups": section.groups,
         "ssc": section.ssc,
@@ -256,10 +242,9 @@ def _section(section, language: str) -> dict:
 # --- formatting --------------------------------------------------------------------------------
 
 
-def engine_text(text: str, language: str) -> str:
-    if not text or language != "nb":
-        return text
-    return ENGINE_TEXTS_NB.get(text) or translation.gettext(text)
+def engine_text(text: str) -> str:
+    """A pricing engine text (quotes/selectors.py ENGINE_TEXTS) in the active language."""
+    return translation.gettext(text) if text else text
 
 
 def css_string(text: str) -> SafeString:

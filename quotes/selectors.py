@@ -34,7 +34,6 @@ ENGINE_TEXTS = (
     gettext_noop("Unknown firmware version."),
 )
 
-
 def engine_error_message(error: pricing.PricingError) -> str:
     params = error.params
     if error.code == pricing.ERROR_NOT_APPLICABLE:

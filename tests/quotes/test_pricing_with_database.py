@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from common.errors import DomainError
 from customers import services
@@ -133,9 +134,23 @@ def test_not_covered_and_rented_licenses_are_listed_as_not_included(customer_a, 
     assert {line.license_code for line in section.lines} == {"port"}
 
 
-def test_the_engine_texts_marked_for_translation_match_the_engine_word_for_word():
+def _engine_texts():
     from quotes import pricing
 
-    assert set(selectors.ENGINE_TEXTS) == {
-        pricing.NOT_APPLICABLE_SKYPBX, pricing.REASON_NOT_COVERED, pricing.REASON_RENTED,
-        pricing.WARNING_OLD_FIRMWARE, pricing.WARNING_UNKNOWN_FIRMWARE}
+    return {pricing.NOT_APPLICABLE_SKYPBX, pricing.REASON_NOT_COVERED, pricing.REASON_RENTED,
+            pricing.WARNING_OLD_FIRMWARE, pricing.WARNING_UNKNOWN_FIRMWARE}
+
+
+def test_the_engine_texts_marked_for_translation_match_the_engine_word_for_word():
+    assert set(selectors.ENGINE_TEXTS) == _engine_texts()
+
+
+def test_the_norwegian_catalogue_translates_every_engine_text_the_same_for_pages_and_offer():
+    from quotes import pricing
+    from quotes.pdf import engine_text
+
+    with translation.override("nb"):
+        for text in _engine_texts():
+            assert translation.gettext(text) != text, text
+            assert engine_text(text) == translation.gettext(text), text
+        assert engine_text(pricing.WARNING_OLD_FIRMWARE).startswith("Ingen support for")
