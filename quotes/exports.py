@@ -2,24 +2,15 @@
 mark, `;` between columns, decimal commas. Each export is scoped exactly like its page."""
 
 import csv
-from decimal import Decimal
 
 from django.http import StreamingHttpResponse
+
+from common.formatting import spreadsheet_cell
 
 
 class _Echo:
     def write(self, value):
         return value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f").replace(".", ",")
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
 
 
 def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
@@ -28,7 +19,7 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
     def lines():
         yield "\ufeff" + writer.writerow(header)
         for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
+            yield writer.writerow([spreadsheet_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

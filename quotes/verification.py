@@ -1,6 +1,6 @@
-"""The public verification of offers: the link in the QR code, and uploaded PDFs (DESIGN.md
-§4). Genuine means: signed with our certificate, intact, the signature covering the whole file,
-and the very bytes stored for an issued offer."""
+"""The public verification of offers: the link in the QR code, and uploaded PDFs
+(docs/DOMAIN.md#verifying-an-offer). Genuine means: signed with our certificate, intact, the
+signature covering the whole file, and the very bytes stored for an issued offer."""
 
 import hashlib
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from quotes import signing
+from quotes.models import DisplayState, Quote, QuoteState
 
 
 def verification_url(quote) -> str:
@@ -35,15 +36,15 @@ class Verdict:
 
 def _state_sentence(quote, today) -> str:
     state = quote.display_state(today)
-    if state == "issued":
+    if state == DisplayState.ISSUED:
         return _("It is valid until %(date)s.") % {"date": f"{quote.valid_until:%d.%m.%Y}"}
-    if state == "expired":
+    if state == DisplayState.EXPIRED:
         return _("It expired on %(date)s.") % {"date": f"{quote.valid_until:%d.%m.%Y}"}
-    if state == "accepted":
+    if state == DisplayState.ACCEPTED:
         return _("It has been accepted.")
-    if state == "declined":
+    if state == DisplayState.DECLINED:
         return _("It was declined.")
-    successor = quote.revisions.exclude(state="draft").order_by("-revision").first()
+    successor = quote.revisions.exclude(state=QuoteState.DRAFT).order_by("-revision").first()
     if successor is not None:
         return _("It has been superseded by %(number)s.") % {"number": successor.number}
     return _("It has been superseded.")
@@ -55,8 +56,6 @@ def _genuine(quote, today) -> Verdict:
 
 def verify_token(token: str, *, today) -> Verdict | None:
     """The QR link: the token names an issued offer, or nothing (no lookup by number)."""
-    from quotes.models import Quote
-
     quote = Quote.objects.issued().filter(verification_token=token).first() if token else None
     return _genuine(quote, today) if quote else None
 
@@ -83,8 +82,6 @@ UNKNOWN = _lazy("The signature is %(distributor)s's, but this document is not on
 def verify_upload(data: bytes, *, today) -> Verdict:
     """An uploaded PDF: signed by us, intact, covering the whole file, and byte for byte the
     signed PDF stored for an issued offer."""
-    from quotes.models import Quote
-
     names = {"distributor": settings.SSA_DISTRIBUTOR_NAME}
     if not data:
         return Verdict(False, str(EMPTY))

@@ -138,8 +138,9 @@ MATRIX: dict[str, Row] = {
     "quote_detail": Row({"pk": "draft_quote"}, OWN),
     "quote_edit": Row({"pk": "draft_quote"}, OWN, OWN_POST,
                       {"installations": "installation", "language": "en", "end": ""}),
+    # Staff issue drafts themselves: marking one ready is refused with a message.
     "quote_ready": Row({"pk": "draft_quote"}, "302 405 405 405 405 405", OWN_POST,
-                       {"ready": "1"}),
+                       {"ready": "1"}, unchanged=("staff", "price_admin")),
     "quote_issue": Row({"pk": "draft_quote"}, "302 403 404 200 200 404",
                        "302 403 404 302 302 404"),
     "quote_revise": Row({"pk": "issued_quote"}, OWN, OWN_POST),
@@ -153,7 +154,8 @@ MATRIX: dict[str, Row] = {
     "quote_pdf": Row({"pk": "issued_quote"}, "302 302 404 302 302 404"),
     "quote_pdf_retry": Row({"pk": "issued_quote"}, "302 405 405 405 405 405",
                            "302 403 404 302 302 404"),
-    "quote_send": Row({"pk": "issued_quote"}, OWN, "302 200 404 200 200 404",
+    # Sending needs the signed PDF: until it is stored, the form sends back with a message.
+    "quote_send": Row({"pk": "issued_quote"}, OWN_POST, "302 302 404 302 302 404",
                       {"to": "kunde@example.no", "cc": "", "message": "Hei"},
                       unchanged=("reseller_a", "staff", "price_admin")),
     "verify": Row(get=PUBLIC, post=PUBLIC, unchanged=ROLES),

@@ -1,4 +1,4 @@
-"""Small builders for offer tests: the worked examples of DESIGN.md §2.6 as database rows."""
+"""Small builders for offer tests: the worked examples of docs/DOMAIN.md#worked-examples as database rows."""
 
 from datetime import date
 
