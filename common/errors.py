@@ -13,10 +13,14 @@ from django.core.exceptions import ValidationError
 class DomainError(Exception):
     """A refused action. `message` is for the user; `field` names the form field to blame, if
     one is. A refusal with several fields to blame carries them in `errors` (field → messages;
-    the key None is the action as a whole)."""
+    the key None is the action as a whole). Work done in the background stores `code` and
+    `params` instead of the text, to say it later in the reader's language."""
 
     def __init__(self, message: str = "", *, field: str | None = None,
-                 errors: Mapping[str | None, Iterable[str]] | None = None):
+                 errors: Mapping[str | None, Iterable[str]] | None = None, code: str = "",
+                 params: Mapping[str, object] | None = None):
+        self.code = code
+        self.params = dict(params or {})
         if errors is None:
             errors = {field: [message]}
         self.errors: dict[str | None, list[str]] = {

@@ -52,9 +52,11 @@ class ActionRefused(DomainError):
     """`require` refused: a DomainError that also says how to answer it."""
 
     def __init__(self, refusal: Refusal):
-        super().__init__(refusal.message)
+        super().__init__(refusal.message, code=_CODES.get(refusal.answer, ""))
         self.answer = refusal.answer
 
+
+_CODES = {Answer.NOT_FOUND: "customer_moved"}
 
 _DRAFT_ONLY = {Action.EDIT, Action.DELETE, Action.MARK_READY, Action.UNMARK_READY, Action.ISSUE,
                Action.PREVIEW}

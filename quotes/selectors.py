@@ -34,6 +34,11 @@ ENGINE_TEXTS = (
     gettext_noop("Unknown firmware version."),
 )
 
+# The engine's errors that background work records by code (quotes.models.renewals.REASONS).
+_ERROR_CODES = {pricing.ERROR_NOT_APPLICABLE: "not_applicable",
+                pricing.ERROR_MISSING_RATE: "missing_rate"}
+
+
 def engine_error_message(error: pricing.PricingError) -> str:
     params = error.params
     if error.code == pricing.ERROR_NOT_APPLICABLE:
@@ -111,8 +116,10 @@ def price_installations(
     if book is None:
         book = PriceBook.objects.in_force_on(quote_date)
     if book is None:
+        day = f"{quote_date:%d.%m.%Y}"
         raise PricingUnavailable(_("No price book is in force on %(date)s; a price admin must "
-                                   "publish one.") % {"date": f"{quote_date:%d.%m.%Y}"})
+                                   "publish one.") % {"date": day},
+                                 code="no_price_book", params={"date": day})
     releases = firmware_releases()
     try:
         result = pricing.price(
@@ -121,7 +128,9 @@ def price_installations(
             newest_firmware_release=max(releases.values(), default=None),
         )
     except pricing.PricingError as error:
-        raise PricingUnavailable(engine_error_message(error)) from error
+        raise PricingUnavailable(engine_error_message(error), code=_ERROR_CODES.get(error.code, ""),
+                                 params={"codes": ", ".join(error.params.get("license_codes", ()))}
+                                 ) from error
     return result, book
 
 

@@ -130,7 +130,7 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None,
         # The key first: a missing or unreadable key refuses before anything is numbered.
         signing.load_signer()
     except signing.SigningUnavailable as error:
-        raise DomainError(error.message) from error
+        raise DomainError(error.message, code="signing_unavailable") from error
     quote = locked(quote)
     require(Action.ISSUE, quote, user, today)
     predecessor = quote.revision_of
@@ -141,8 +141,9 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None,
                                 "meanwhile.") % {"number": predecessor.number})
     result, book = selectors.price_quote(quote=quote, quote_date=today)
     if not result.has_lines:
+        day = f"{result.earliest_end or result.start:%d.%m.%Y}"
         raise DomainError(_("Nothing is due before %(date)s, so there is nothing to offer.") % {
-            "date": f"{result.earliest_end or result.start:%d.%m.%Y}"})
+            "date": day}, code="nothing_due", params={"date": day})
 
     if predecessor is not None:
         year, sequence, revision = _revision_number(predecessor)

@@ -170,7 +170,7 @@ def test_an_issued_offers_sections_are_rendered_once_per_language(user_a, staff,
 def test_the_search_finds_a_draft_by_its_customers_current_name_either_way(
     monkeypatch, user_a, customer_a, lapsed, staff, matching_customers_listed
 ):
-    from quotes import models as quote_models
+    from quotes.models import offers as quote_models
 
     # Up to SEARCH_CUSTOMER_IDS matching customers go into the query as a list, more as a
     # subquery; both find the same offers.

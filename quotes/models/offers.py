@@ -1,177 +1,19 @@
-"""Price books (docs/DOMAIN.md#price-books), offers (docs/DOMAIN.md#offers) and renewal batches
-(docs/DOMAIN.md#renewals).
-
-A published price book is never edited: a price admin copies it into a draft, edits the draft
-and publishes it with a later `effective_from`. The model refuses a save that would change a
-published book or its rates, so not even a careless script can alter history; every change is
-recorded by django-simple-history (who, when, old, new).
-"""
+"""Offers (docs/DOMAIN.md#offers): a draft keeps only the user's inputs and is priced whenever it
+is looked at; issuing copies every input and figure onto the offer, its sections, lines and
+charges, which never change again but its state. The models refuse a save that would change what
+issuing froze."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from common.languages import LANGUAGE_CHOICES
-from customers.models import Customer, LicenseType
-
-
-class FrozenError(Exception):
-    """Raised by a model asked to change something that is frozen once published or issued."""
-
-
-class PriceBookState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-
-
-class PriceBookQuerySet(models.QuerySet):
-    def published(self) -> "PriceBookQuerySet":
-        return self.filter(state=PriceBookState.PUBLISHED)
-
-    def drafts(self) -> "PriceBookQuerySet":
-        return self.filter(state=PriceBookState.DRAFT)
-
-    def in_force_on(self, day: date) -> "PriceBook | None":
-        """The published book in force on `day`: the one with the latest effective_from <= day."""
-        return (
-            self.published().filter(effective_from__lte=day).order_by("-effective_from").first()
-        )
-
-
-class PriceBook(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    state = models.CharField(
-        _("state"), max_length=10, choices=PriceBookState.choices, default=PriceBookState.DRAFT
-    )
-    effective_from = models.DateField(
-        _("effective from"),
-        help_text=_("Prices quotes dated on or after this day, until a later book takes over."),
-    )
-    nok_per_ssc = models.DecimalField(
-        _("NOK per SSC"), max_digits=10, decimal_places=4,
-        validators=[MinValueValidator(Decimal("0.0001"))],
-    )
-    retroactive_factor = models.DecimalField(
-        _("retroactive factor"), max_digits=5, decimal_places=2,
-        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("10"))],
-        help_text=_("Months paid afterwards cost this many times the advance price (at least 1)."),
-    )
-    vat_rate = models.DecimalField(
-        _("VAT rate"), max_digits=5, decimal_places=4,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text=_("As a fraction: 0.25 is 25 %."),
-    )
-    based_on = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
-        verbose_name=_("copied from"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("published by"),
-    )
-    history = HistoricalRecords()
-
-    objects = PriceBookQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-effective_from", "-pk"]
-        verbose_name = _("price book")
-        verbose_name_plural = _("price books")
-        constraints = [
-            models.CheckConstraint(condition=Q(retroactive_factor__gte=1),
-                                   name="price_book_factor_at_least_one"),
-            models.CheckConstraint(condition=Q(nok_per_ssc__gt=0),
-                                   name="price_book_ssc_price_positive"),
-            models.CheckConstraint(condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=1),
-                                   name="price_book_vat_rate_fraction"),
-            models.UniqueConstraint(
-                fields=["effective_from"], condition=Q(state="published"),
-                name="one_published_price_book_per_day",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.effective_from:%d.%m.%Y})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            stored = PriceBook.objects.filter(pk=self.pk).values_list("state", flat=True).first()
-            if stored == PriceBookState.PUBLISHED:
-                raise FrozenError(f"Price book {self.pk} is published and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("price_book_detail", args=[self.pk])
-
-    def delete(self, *args, **kwargs):
-        if self.is_published:
-            raise FrozenError(f"Price book {self.pk} is published and cannot be deleted.")
-        return super().delete(*args, **kwargs)
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == PriceBookState.PUBLISHED
-
-    @property
-    def vat_percent(self) -> Decimal:
-        return (self.vat_rate * 100).normalize()
-
-    def rate_map(self) -> dict[str, int]:
-        return {rate.license_type.code: rate.ssc_per_year
-                for rate in self.rates.select_related("license_type")}
-
-
-class PriceBookRate(models.Model):
-    book = models.ForeignKey(PriceBook, on_delete=models.CASCADE, related_name="rates")
-    license_type = models.ForeignKey(
-        LicenseType, on_delete=models.PROTECT, related_name="rates",
-        verbose_name=_("license type"),
-    )
-    ssc_per_year = models.PositiveIntegerField(
-        _("SSC per unit per year"), validators=[MaxValueValidator(100000)]
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["license_type__sort_order", "license_type__code"]
-        verbose_name = _("price book rate")
-        verbose_name_plural = _("price book rates")
-        constraints = [
-            models.UniqueConstraint(fields=["book", "license_type"],
-                                    name="one_rate_per_license_type_per_book"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.license_type.code}: {self.ssc_per_year} SSC"
-
-    def save(self, *args, **kwargs):
-        if self._book_is_published():
-            raise FrozenError("The rates of a published price book cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._book_is_published():
-            raise FrozenError("The rates of a published price book cannot be deleted.")
-        return super().delete(*args, **kwargs)
-
-    def _book_is_published(self) -> bool:
-        return PriceBook.objects.filter(pk=self.book_id, state=PriceBookState.PUBLISHED).exists()
-
-
-# --- offers ----------------------------------------------------------------------------------
+from customers.models import Customer
+from quotes.models.price_books import FrozenError, PriceBook
 
 
 class QuoteState(models.TextChoices):
@@ -303,7 +145,8 @@ class Quote(models.Model):
     later_nok = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     verification_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
-    # The signed PDF, stored once after the issuing transaction commits (docs/DOMAIN.md#signed-pdfs-and-verification).
+    # The signed PDF, stored once after the issuing transaction commits
+    # (docs/DOMAIN.md#signed-pdfs-and-verification).
     pdf = models.FileField(_("signed PDF"), upload_to="offers/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True)
     pdf_attempts = models.PositiveSmallIntegerField(default=0)
@@ -517,73 +360,3 @@ class QuoteCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
-
-
-# --- renewal campaigns -----------------------------------------------------------------------
-
-
-class RenewalBatch(models.Model):
-    """Renewal offers made in bulk for a window of paid-until dates, one background task per
-    installation. Staff batches issue the offers; a reseller's batch makes drafts marked ready
-    to issue (docs/DOMAIN.md#renewal-batches)."""
-
-    class Mode(models.TextChoices):
-        ISSUE = "issue", _("issue offers")
-        DRAFT = "draft", _("drafts ready to issue")
-
-    window_end = models.DateField(_("paid until at the latest"))
-    mode = models.CharField(max_length=10, choices=Mode.choices)
-    reseller = models.ForeignKey("customers.Reseller", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+",
-                                 help_text="Set for a reseller's own batch.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"Renewals to {self.window_end:%d.%m.%Y} ({self.get_mode_display()})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("renewal_batch_detail", args=[self.pk])
-
-    def progress(self) -> dict:
-        counts = dict(self.items.values_list("status").annotate(n=models.Count("pk")))
-        total = sum(counts.values())
-        done = counts.get(RenewalItem.Status.DONE, 0)
-        failed = counts.get(RenewalItem.Status.FAILED, 0)
-        return {"total": total, "done": done, "failed": failed,
-                "finished": done + failed == total,
-                "percent": round(100 * (done + failed) / total) if total else 100}
-
-
-class RenewalItem(models.Model):
-    """One installation of a batch. An installation is renewed once per window, whichever batch
-    asks: the unique constraint makes re-running or retrying a batch create nothing twice."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
-    batch = models.ForeignKey(RenewalBatch, on_delete=models.CASCADE, related_name="items")
-    installation = models.ForeignKey("customers.Installation", on_delete=models.PROTECT,
-                                     related_name="+")
-    window_end = models.DateField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    error = models.CharField(max_length=500, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["installation", "window_end"],
-                                    name="one_renewal_per_installation_and_window"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.batch_id}: installation {self.installation_id} {self.status}"

@@ -1,0 +1,31 @@
+"""The quotes app's models, by sub-domain: price books, offers (with their frozen parts and
+timeline), renewal campaigns."""
+
+from quotes.models.offers import (
+    SEARCH_CUSTOMER_IDS,
+    DisplayState,
+    IssuedPartMixin,
+    Quote,
+    QuoteCharge,
+    QuoteCounter,
+    QuoteEvent,
+    QuoteLine,
+    QuoteQuerySet,
+    QuoteSection,
+    QuoteState,
+)
+from quotes.models.price_books import (
+    FrozenError,
+    PriceBook,
+    PriceBookQuerySet,
+    PriceBookRate,
+    PriceBookState,
+)
+from quotes.models.renewals import REASONS, RenewalBatch, RenewalItem, RenewalTarget
+
+__all__ = [
+    "SEARCH_CUSTOMER_IDS", "DisplayState", "FrozenError", "IssuedPartMixin", "PriceBook",
+    "PriceBookQuerySet", "PriceBookRate", "PriceBookState", "Quote", "QuoteCharge",
+    "QuoteCounter", "QuoteEvent", "QuoteLine", "QuoteQuerySet", "QuoteSection", "QuoteState",
+    "REASONS", "RenewalBatch", "RenewalItem", "RenewalTarget",
+]
