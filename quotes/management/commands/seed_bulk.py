@@ -57,7 +57,7 @@ from django.utils import timezone
 from common.months import add_months, first_july_after, first_of_month
 from customers import services as customer_services
 from customers.access import STAFF_GROUP
-from customers.management.commands.seed_demo import DEMO_PASSWORD, MODELS, valid_org_number
+from customers.demo import DEMO_PASSWORD, MODELS, valid_org_number
 from customers.models import (
     AgreementPeriod,
     Customer,
