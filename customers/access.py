@@ -1,4 +1,4 @@
-"""The one place that turns a user into what they may see (DESIGN.md §1).
+"""The one place that turns a user into what they may see (docs/DOMAIN.md#roles-and-tenancy).
 
 Every view reads through these helpers. Outsiders get 404 from the `get_…_for_user` helpers,
 never 403, so the existence of another reseller's object does not leak. A role too weak for an

@@ -1,5 +1,5 @@
 """Resellers, their customers, and each customer's PBX installations with license holdings and
-agreement periods (DESIGN.md §2.4).
+agreement periods (docs/DOMAIN.md#installations-holdings-and-agreement-periods).
 
 Business rules live in services.py; the models hold data and the invariants a database can keep.
 """
@@ -228,7 +228,7 @@ class Installation(models.Model):
 
 
 class LicenseType(models.Model):
-    """The license catalogue (DESIGN.md §2.2), edited by price admins."""
+    """The license catalogue (docs/DOMAIN.md#the-license-catalogue), edited by price admins."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)

@@ -1,4 +1,4 @@
-"""Price books (DESIGN.md §2.3); offers come later in this module.
+"""Price books (docs/DOMAIN.md#price-books); offers come later in this module.
 
 A published price book is never edited: a price admin copies it into a draft, edits the draft
 and publishes it with a later `effective_from`. The model refuses a save that would change a
@@ -243,7 +243,7 @@ class QuoteQuerySet(models.QuerySet):
 class Quote(models.Model):
     """An SSA offer. A draft keeps only the user's inputs and is re-priced on every view;
     issuing copies every input and figure onto the offer, which never changes again but its
-    state (DESIGN.md §3)."""
+    state (docs/DOMAIN.md#offer-states)."""
 
     # Identity: SSA-<year>-<5 digits>[-R<n>], gapless per year, assigned at issue.
     number = models.CharField(_("number"), max_length=24, null=True, blank=True, unique=True)
@@ -302,7 +302,8 @@ class Quote(models.Model):
     later_nok = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     verification_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
-    # The signed PDF, stored once after the issuing transaction commits (DESIGN.md §4).
+    # The signed PDF, stored once after the issuing transaction commits
+    # (docs/DOMAIN.md#signed-pdfs-and-verification).
     pdf = models.FileField(_("signed PDF"), upload_to="offers/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True)
     pdf_attempts = models.PositiveSmallIntegerField(default=0)
@@ -524,7 +525,7 @@ class QuoteCounter(models.Model):
 class RenewalBatch(models.Model):
     """Renewal offers made in bulk for a window of paid-until dates, one background task per
     installation. Staff batches issue the offers; a reseller's batch makes drafts marked ready
-    to issue (DESIGN.md §1)."""
+    to issue (docs/DOMAIN.md#renewal-batches)."""
 
     class Mode(models.TextChoices):
         ISSUE = "issue", _("issue offers")

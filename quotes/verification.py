@@ -1,6 +1,6 @@
-"""The public verification of offers: the link in the QR code, and uploaded PDFs (DESIGN.md
-§4). Genuine means: signed with our certificate, intact, the signature covering the whole file,
-and the very bytes stored for an issued offer."""
+"""The public verification of offers: the link in the QR code, and uploaded PDFs
+(docs/DOMAIN.md#verifying-an-offer). Genuine means: signed with our certificate, intact, the
+signature covering the whole file, and the very bytes stored for an issued offer."""
 
 import hashlib
 from dataclasses import dataclass

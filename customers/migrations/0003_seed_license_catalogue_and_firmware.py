@@ -1,4 +1,5 @@
-"""The license catalogue of DESIGN.md §2.2 and the firmware releases of §2.1.
+"""The license catalogue (docs/DOMAIN.md#the-license-catalogue) and the firmware releases
+(docs/DOMAIN.md#firmware-support-warning).
 
 Only the port rate (74 SSC) is a published figure; the price book migration in the quotes app
 holds the rates. Firmware dates are approximate (marked so) for price admins to correct.

@@ -1,6 +1,7 @@
-"""The default price book of DESIGN.md §2.3: NOK 1.40 per SSC, retroactive factor 2, VAT 25 %,
-and the rates of §2.2. Only the port rate (74 SSC) is a published figure; the other rates are
-placeholders for the price admin to replace (copy the book, edit, publish)."""
+"""The default price book (docs/DOMAIN.md#price-books): NOK 1.40 per SSC, retroactive factor 2,
+VAT 25 %, and the rates of the license catalogue (docs/DOMAIN.md#the-license-catalogue). Only
+the port rate (74 SSC) is a published figure; the other rates are placeholders for the price
+admin to replace (copy the book, edit, publish)."""
 
 from datetime import date
 from decimal import Decimal

@@ -5,7 +5,7 @@ document.addEventListener("change", (event) => {
     target.form.submit();
   }
   // Agreement period form: preselect every holding activated before the period's end
-  // (DESIGN.md §2.4), as the user picks the end month.
+  // (docs/DOMAIN.md#agreement-periods), as the user picks the end month.
   if (target.matches("input[name=end][type=month]") && target.value) {
     const end = target.value + "-01";
     target.form.querySelectorAll("input[name=holdings][data-activated]").forEach((box) => {

@@ -15,7 +15,7 @@ from tests.conftest import make_installation
 
 @pytest.fixture
 def example_d(customer_a):
-    """12 ports paid until 2024-07-01 (DESIGN.md §2.6 D)."""
+    """12 ports paid until 2024-07-01 (docs/DOMAIN.md#worked-examples, D)."""
     installation = make_installation(customer_a, "Example D")
     holding = services.holding_add(installation=installation,
                                    license_type=LicenseType.objects.get(code="port"),

@@ -1,4 +1,5 @@
-"""Tests of the pure pricing engine: the worked examples of DESIGN.md 2.6 and its properties."""
+"""Tests of the pure pricing engine: the worked examples (docs/DOMAIN.md#worked-examples) and
+its properties."""
 
 from __future__ import annotations
 
@@ -92,8 +93,8 @@ def holding(
 
 
 def paid_until_period(until: date, holdings: tuple[HoldingIn, ...]) -> PeriodIn:
-    """DESIGN 2.6: "paid until X" is a manual period [X - 1 year, X) paying for every holding
-    activated before X."""
+    """docs/DOMAIN.md#worked-examples: "paid until X" is a manual period [X - 1 year, X) paying
+    for every holding activated before X."""
     return PeriodIn(
         start=add_months(until, -12),
         end=until,
@@ -142,7 +143,7 @@ def D(text: str) -> Decimal:
     return Decimal(text)
 
 
-# --- worked examples of DESIGN.md 2.6 -----------------------------------------------------------
+# --- worked examples (docs/DOMAIN.md#worked-examples) ------------------------------------------
 
 
 def test_example_a_one_port_paid_until_july_is_renewed_forward_for_twelve_months() -> None:
@@ -940,7 +941,7 @@ def test_one_port_for_twelve_forward_months_costs_exactly_the_book_rate(
 
 
 def expected_kinds(h: HoldingIn, inst: InstallationIn, start: date, end: date) -> dict[date, str]:
-    """An independent month-by-month oracle of the rule in DESIGN.md 2.5."""
+    """An independent month-by-month oracle of the rule (docs/DOMAIN.md#the-pricing-rule)."""
     first = max(due_date(h, inst.periods), first_of_month(h.activated_on))
     stop = end if h.ended_on is None else min(end, h.ended_on)
     kinds = {}
