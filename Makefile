@@ -73,15 +73,15 @@ fault-test: $(VENV)/.installed
 	$(PY) scripts/fault_test.py $(FAULT_ARGS)
 
 # Benchmarks (docs/PERFORMANCE.md): one table. The pages run against a PostgreSQL database seeded
-# once with `seed_bulk --customers $(BENCH_CUSTOMERS)` and kept for the next run (`make
-# bench-reseed` starts it afresh). BENCH=pricing (or pages, http, pdf, bulk) runs a part.
+# once with `python -m bench.seed_bulk --customers $(BENCH_CUSTOMERS)` and kept for the next run
+# (`make bench-reseed` starts it afresh). BENCH=pricing (or pages, http, pdf, bulk) runs a part.
 BENCH_DB ?= ssa_bench
 BENCH_URL := postgresql://postgres@127.0.0.1:5432/$(BENCH_DB)
 BENCH_CUSTOMERS ?= 10000
 bench: setup
 	$(PY) scripts/pg_database.py ensure $(BENCH_DB)
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput -v 0
-	DATABASE_URL=$(BENCH_URL) $(PY) manage.py seed_bulk --customers $(BENCH_CUSTOMERS) --if-empty
+	DATABASE_URL=$(BENCH_URL) $(PY) -m bench.seed_bulk --customers $(BENCH_CUSTOMERS) --if-empty
 	BENCH_DATABASE_URL=$(BENCH_URL) $(PY) -m bench.run $(BENCH)
 
 bench-reseed: $(VENV)/.installed

@@ -1,4 +1,5 @@
-"""Pages at scale: latency and SQL queries of the busiest pages on the `seed_bulk` database.
+"""Pages at scale: latency and SQL queries of the busiest pages on the database that
+`bench/seed_bulk.py` seeds.
 
 Each page is requested in this process through Django's test client (the whole middleware
 stack, templates and PostgreSQL; no HTTP parsing), as a distributor staff user (who sees all
@@ -48,9 +49,11 @@ class Cast:
             if self.issued and self.draft:
                 break
         else:
-            raise SystemExit("No reseller with an issued offer and a draft: run seed_bulk.")
+            raise SystemExit("No reseller with an issued offer and a draft: run "
+                             "`python -m bench.seed_bulk` (make bench does).")
         if self.staff is None:
-            raise SystemExit("The database has no distributor staff user: run seed_bulk.")
+            raise SystemExit("The database has no distributor staff user: run "
+                             "`python -m bench.seed_bulk` (make bench does).")
         self.reseller_user = membership.user
         self.installation = (Installation.objects.filter(customer__reseller=reseller)
                              .annotate(n=Count("holdings")).order_by("-n", "pk").first())

@@ -1,8 +1,8 @@
 """Run the benchmarks and print one table: `make bench` (or `python -m bench.run pricing pdf`).
 
 The pages, PDF and bulk benchmarks run against PostgreSQL: `make bench` creates the database
-``ssa_bench`` on 127.0.0.1:5432 and seeds it once with ``seed_bulk`` (``BENCH_DATABASE_URL``
-overrides it). Each benchmark module exposes ``run() -> list[Result]``.
+``ssa_bench`` on 127.0.0.1:5432 and seeds it once with ``python -m bench.seed_bulk``
+(``BENCH_DATABASE_URL`` overrides it). Each benchmark module exposes ``run() -> list[Result]``.
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ BENCHMARKS = ("pricing", "pages", "http", "pdf", "bulk")
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/ssa_bench"
 
 
-def setup_django() -> None:
+def setup_django(database_url: str | None = None) -> None:
+    """Django with the bench settings on `database_url`, else BENCH_DATABASE_URL, else the
+    default bench database (never the embedded development SQLite)."""
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ["DATABASE_URL"] = database_url or os.environ.get("BENCH_DATABASE_URL",
+                                                                DEFAULT_DATABASE_URL)
     os.environ.setdefault("DEBUG", "false")
     import django
 

@@ -9,6 +9,7 @@ makes a development one in the git-ignored data folder, with its passphrase besi
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -28,6 +29,40 @@ class SigningUnavailable(Exception):
 def passphrase_file(p12: Path) -> Path:
     """Where `create_signing_cert` keeps a development key's passphrase (never in git)."""
     return p12.with_suffix(".passphrase")
+
+
+def build_p12(*, organisation: str, passphrase: bytes, now: datetime) -> bytes:
+    """A self-signed development key and certificate for `organisation` as PKCS#12, encrypted
+    with `passphrase`, valid from the day before `now` for ten years (`create_signing_cert`
+    writes one; the tests sign with one). Production keys come from the distributor's CA."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        x509.NameAttribute(NameOID.COMMON_NAME, f"{organisation} offer signing (development)"),
+    ])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365 * 10))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=True, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return pkcs12.serialize_key_and_certificates(
+        b"offer-signing", key, certificate, None,
+        serialization.BestAvailableEncryption(passphrase))
 
 
 def _passphrase(p12: Path) -> bytes | None:

@@ -37,7 +37,7 @@ def signing_key(tmp_path_factory):
     """One development signing key for the whole run (RSA key generation is not free)."""
     from datetime import UTC
 
-    from quotes.management.commands.create_signing_cert import build_p12
+    from quotes.signing import build_p12
 
     path = tmp_path_factory.mktemp("signing") / "test-signing.p12"
     path.write_bytes(build_p12(organisation="Nordic Unified AS", passphrase=b"test-passphrase",

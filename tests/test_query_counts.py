@@ -1,17 +1,18 @@
 """The busiest pages make the same number of SQL queries however much data there is.
 
 The pages are the ones `bench/bench_pages.py` measures at 10,000 customers; here they run on a
-small `seed_bulk` database and again on one four times its size. A query per row would show as
-a count that grows; the ceilings guard against a page creeping up on small data.
+small database seeded by `bench/seed_bulk.py` and again on one four times its size. A query per
+row would show as a count that grows; the ceilings guard against a page creeping up on small
+data.
 """
 
 import io
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from bench import seed_bulk
 from bench.bench_pages import Cast, pages
 
 SMALL, LARGE = 6, 24
@@ -37,7 +38,7 @@ def query_counts(client, customers: int) -> dict[tuple[str, str], int]:
     """Seed `customers` customers in a savepoint, count each page's queries, roll back."""
     counts = {}
     with transaction.atomic():
-        call_command("seed_bulk", customers=customers, seed=7, stdout=io.StringIO())
+        seed_bulk.seed(customers=customers, seed=7, stdout=io.StringIO())
         cast = Cast()
         for role, user in (("staff", cast.staff), ("reseller", cast.reseller_user)):
             client.force_login(user)
@@ -63,7 +64,7 @@ def test_no_busy_page_makes_more_queries_when_the_data_grows(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(CEILINGS))
 def test_each_busy_page_stays_under_its_query_ceiling(client, name, django_assert_max_num_queries):
-    call_command("seed_bulk", customers=SMALL, seed=7, stdout=io.StringIO())
+    seed_bulk.seed(customers=SMALL, seed=7, stdout=io.StringIO())
     cast = Cast()
     url = dict(pages(cast))[name]
     for user in (cast.staff, cast.reseller_user):

@@ -12,7 +12,6 @@ from django_tasks import default_task_backend
 
 from common.errors import DomainError
 from quotes import services, signing
-from quotes.management.commands.create_signing_cert import build_p12
 from quotes.models import Quote, QuoteCounter
 from tests.quotes.factories import example_d
 
@@ -66,8 +65,8 @@ def signed_by_someone_else(data: bytes) -> bytes:
     from pyhanko.sign import signers
 
     data = weasyprint.HTML(string="<h1>Tilbud SSA-2026-00001</h1>").write_pdf()
-    p12 = build_p12(organisation="Someone Else AS", passphrase=b"x",
-                    now=datetime(2026, 1, 1, tzinfo=UTC))
+    p12 = signing.build_p12(organisation="Someone Else AS", passphrase=b"x",
+                            now=datetime(2026, 1, 1, tzinfo=UTC))
     signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=None, passphrase=b"x")
     return signers.sign_pdf(IncrementalPdfFileWriter(BytesIO(data)),
                             signers.PdfSignatureMetadata(field_name="Signature"),

@@ -16,9 +16,8 @@ from django.utils import timezone
 from common.months import add_months, first_july_after, first_of_month
 from customers import services
 from customers.access import PRICE_ADMIN_GROUP, STAFF_GROUP
+from customers.demo import DEMO_PASSWORD, MODELS, valid_org_number
 from customers.models import Customer, Deployment, Installation, LicenseType, Membership, Reseller
-
-DEMO_PASSWORD = "demo-ssa-2026"  # noqa: S105 - printed demo logins for a local trial only
 
 RESELLERS = [
     ("Telekompaniet Vest AS", "Bergen", "bergen@telekompaniet.example.no", "Kari", "Nordmann"),
@@ -60,7 +59,6 @@ CUSTOMERS = [
     ("Asker Sykehjem AS", "Asker", "Føyka 2", "1383", 2, "nb"),
 ]
 
-MODELS = ["IP0011", "IP0013", "IP6010", "IP6013", "IP411", "IP811", "IPVA"]
 CONTACTS = ["Anne Johansen", "Per Olsen", "Silje Larsen", "Lars Andersen", "Marit Pedersen",
             "Jonas Nilsen", "Hilde Kristiansen", "Erik Jensen", "Tone Karlsen", "Magnus Dahl"]
 
@@ -87,15 +85,6 @@ SCENARIOS = [
     Scenario("never", None, firmware="16r1"),
     Scenario("current", 0, firmware="14r1"),
 ]
-
-
-def valid_org_number(rng: random.Random) -> str:
-    weights = (3, 2, 7, 6, 5, 4, 3, 2)
-    while True:
-        digits = [9] + [rng.randint(0, 9) for _ in range(7)]
-        check = (11 - sum(w * d for w, d in zip(weights, digits, strict=True)) % 11) % 11
-        if check != 10:
-            return "".join(map(str, digits)) + str(check)
 
 
 class Command(BaseCommand):

@@ -1,26 +1,31 @@
-"""`manage.py seed_bulk`: the benchmark data set, seeded small, must be data the portal itself
+"""`bench/seed_bulk.py`: the benchmark data set, seeded small, must be data the portal itself
 could have made — numbers, snapshots, figures, periods and scoping — and its pages must render."""
 
+import dataclasses
 import re
 from collections import defaultdict
 from datetime import date
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import connection
+from django.db.models import Prefetch
 from django.urls import reverse
 
-from customers.models import AgreementPeriod, Customer, Deployment, Installation, PeriodSource
-from quotes import pricing, selectors
-from quotes.management.commands.seed_bulk import (
+from bench import seed_bulk
+from bench.seed_bulk import (
     BULK_MARKER,
     RESELLER_USERNAME,
     STAFF_USERNAME,
+    SeedError,
     already_seeded,
 )
-from quotes.models import Quote, QuoteCounter, QuoteEvent, QuoteState
+from customers.models import AgreementPeriod, Customer, Deployment, Installation, PeriodSource
+from quotes import pricing, selectors, snapshot
+from quotes.models import PriceBook, Quote, QuoteCounter, QuoteEvent, QuoteState
 from tests.conftest import TODAY
 
 NUMBER = re.compile(r"^SSA-(\d{4})-(\d{5})(?:-R(\d+))?$")
@@ -29,7 +34,7 @@ NUMBER = re.compile(r"^SSA-(\d{4})-(\d{5})(?:-R(\d+))?$")
 @pytest.fixture
 def seeded(db):
     out = StringIO()
-    call_command("seed_bulk", customers=40, seed=1, today=TODAY, stdout=out)
+    seed_bulk.seed(customers=40, seed=1, today=TODAY, stdout=out)
     return out.getvalue()
 
 
@@ -98,6 +103,85 @@ def test_issued_quotes_carry_the_snapshot_the_issue_makes(seeded):
             assert quote.answered_at >= quote.issued_at
             assert quote.answered_at.date() <= quote.valid_until
     assert len(tokens) == Quote.objects.issued().count()
+
+
+def as_it_stood(engine_input: pricing.InstallationIn, installation: Installation, day: date,
+                issued_at) -> pricing.InstallationIn:
+    """The engine's input for `installation` as the portal knew it when an offer was issued on
+    `day`: the holdings activated by then (an end only once its month had come), and the
+    agreement periods made before the offer was issued (by hand or by earlier acceptances)."""
+    made = [period.created_at for period in installation.periods.all()]
+    return dataclasses.replace(
+        engine_input,
+        holdings=tuple(
+            dataclasses.replace(h, ended_on=h.ended_on if h.ended_on and h.ended_on <= day
+                                else None)
+            for h in engine_input.holdings if h.activated_on <= day),
+        periods=tuple(period for period, at in zip(engine_input.periods, made, strict=True)
+                      if at < issued_at))
+
+
+def stored_as(rows, expected: list[dict]) -> list[dict]:
+    """Stored `rows` as dicts of the fields `expected` names (a row too many or too few shows)."""
+    names = expected[0].keys() if expected else ()
+    return [{name: getattr(row, name) for name in names} for row in rows]
+
+
+def test_every_issued_offer_holds_what_quote_issue_stores_for_its_inputs(seeded):
+    """The seed writes its offers with COPY, but their frozen values must be quote_issue's:
+    re-price each issued offer from the database on its issue date, as `quote_issue` would
+    (its installations by name, the book in force, its end), and every stored value — the
+    offer's fields, its validity, sections, lines and charges — is what `quotes.snapshot` makes
+    of that result."""
+    releases = selectors.firmware_releases()
+    installations = {i.pk: i for i in selectors.with_pricing_data(Installation.objects.all())}
+    inputs = {i.id: i for i in selectors.installation_inputs(installations.values(), releases)}
+    quotes = Quote.objects.issued().select_related("customer__reseller").prefetch_related(
+        Prefetch("installations", queryset=Installation.objects.order_by("name", "pk")),
+        "sections__lines", "sections__charges")
+    checked = 0
+    for quote in quotes:
+        day = quote.issue_date
+        ordered = [installations[i.pk] for i in quote.installations.all()]
+        book = PriceBook.objects.in_force_on(day)
+        result = pricing.price(
+            installations=[as_it_stood(inputs[i.pk], i, day, quote.issued_at) for i in ordered],
+            quote_date=day, book=selectors.book_input(book), end=quote.end_override,
+            newest_firmware_release=max((d for d in releases.values() if d <= day),
+                                        default=None))
+
+        offer = snapshot.offer_fields(customer=quote.customer, book=book, result=result)
+        assert {name: getattr(quote, name) for name in offer} == offer, quote.number
+        assert quote.valid_until == snapshot.valid_until(day, result,
+                                                         settings.SSA_QUOTE_VALIDITY_DAYS)
+        ended_on = {h.id: h.ended_on for i in ordered
+                    for h in as_it_stood(inputs[i.pk], i, day, quote.issued_at).holdings}
+        expected = snapshot.section_snapshots(result, {i.pk: i for i in ordered}, ended_on)
+        stored = sorted(quote.sections.all(), key=lambda s: s.position)
+        assert len(stored) == len(expected), quote.number
+        for section, want in zip(stored, expected, strict=True):
+            assert stored_as([section], [want.fields]) == [want.fields], quote.number
+            lines = sorted(section.lines.all(), key=lambda line: line.position)
+            assert stored_as(lines, want.lines) == want.lines, quote.number
+            charges = sorted(section.charges.all(), key=lambda charge: charge.pk)
+            assert stored_as(charges, want.charges) == want.charges, quote.number
+        checked += 1
+    assert checked == Quote.objects.issued().count() > 100
+
+
+def test_a_value_the_snapshot_gains_is_refused_never_dropped(db, monkeypatch):
+    """A field `quotes.snapshot` starts to copy must be written by the seed as well: until it
+    is, the seed refuses and writes nothing."""
+    real = snapshot.section_snapshots
+
+    def with_a_new_field(*args):
+        return [dataclasses.replace(s, fields={**s.fields, "new_field": 1})
+                for s in real(*args)]
+
+    monkeypatch.setattr(snapshot, "section_snapshots", with_a_new_field)
+    with pytest.raises(SeedError, match="new_field"):
+        seed_bulk.seed(customers=3, seed=1, today=TODAY, stdout=StringIO())
+    assert not already_seeded() and not Quote.objects.exists()
 
 
 def test_line_figures_and_totals_re_derive_from_the_pricing_helpers(seeded):
@@ -192,6 +276,6 @@ def test_every_seeded_installation_prices_today(seeded):
 
 
 def test_it_refuses_a_database_that_holds_the_bulk_data_already(seeded):
-    with pytest.raises(CommandError, match=BULK_MARKER):
-        call_command("seed_bulk", customers=1, seed=1, today=TODAY, stdout=StringIO())
+    with pytest.raises(SeedError, match=BULK_MARKER):
+        seed_bulk.seed(customers=1, seed=1, today=TODAY, stdout=StringIO())
 

@@ -1,13 +1,18 @@
 """Seed a large, realistic data set for the page benchmarks (issue 8).
 
-    manage.py seed_bulk --customers 10000     # ≈ 20,000 installations, ≈ 90,000 offers, ~90 s
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ssa_bench \
+        python -m bench.seed_bulk --customers 10000   # ≈ 20,000 installations, ≈ 90,000 offers
+
+`make bench` runs it (with `--if-empty`) before the benchmarks. From the command line it seeds
+the database of DATABASE_URL, else BENCH_DATABASE_URL, else `ssa_bench` on 127.0.0.1 — never
+the embedded development SQLite. The tests call `seed(...)` directly, on their own database.
 
 Run it once on an empty, migrated database (PostgreSQL for the benchmarks; SQLite works too, for
 the tests). It refuses a database that holds bulk data already: `already_seeded()` (a reseller
 named `BULK_MARKER` exists) is the cheap check a bench runner makes before calling it.
 
 What it makes, spread over 20 resellers (one login each, bulk-reseller-NN@ssa.example.no, plus
-the staff login bulk-staff@ssa.example.no; password DEMO_PASSWORD of seed_demo):
+the staff login bulk-staff@ssa.example.no; password `customers.demo.DEMO_PASSWORD`):
 
 * customers with Norwegian names, valid organisation numbers and addresses; ≈ 2 installations
   each (≈ 5 % skyPBX), ≈ 5 license holdings each (several types, some not covered, a few rented,
@@ -19,10 +24,12 @@ the staff login bulk-staff@ssa.example.no; password DEMO_PASSWORD of seed_demo):
   retroactive lines, co-term licenses added mid-term, and the renewals worklist has lapsed and
   due installations;
 * every issued offer is priced by the real engine (quotes/pricing.py) on its issue date against
-  the installation as it stood that day, and snapshotted as `quote_issue` does: number
+  the installation as it stood that day, and its frozen values are the ones `quote_issue`
+  stores — `quotes.snapshot`'s `offer_fields`, `section_snapshots` and `valid_until`, the same
+  functions, only written with COPY — plus what issuing adds around them: number
   SSA-<year>-<5 digits> (gapless per year in issue order, QuoteCounter set to the last one),
-  revisions -R2/-R3 superseding their predecessor, the frozen customer and price-book fields,
-  sections, lines, charges, a 192-bit verification token, and the timeline events.
+  revisions -R2/-R3 superseding their predecessor, a 192-bit verification token, and the
+  timeline events.
 
 The offers have no signed PDF (`pdf_sha256` empty, `pdf_attempts` 0): their page says the PDF is
 being prepared. Run no `db_worker` and no `prepare_missing_pdfs` against a bench database — the
@@ -33,12 +40,18 @@ this is benchmark data, never production data). The mean offers per customer (--
 customer) saturates near 9: offers go back only to the first season with a price book in force.
 Rows are built in Python with their primary keys and written in one transaction — COPY on
 PostgreSQL, with the per-row foreign-key triggers off where the role may (then every reference is
-checked set-wise before commit) — followed by `VACUUM ANALYZE`.
+checked set-wise before commit) — followed by `VACUUM ANALYZE`. docs/PERFORMANCE.md describes
+the data set and the benchmarks that read it.
 """
+# Run as `python -m bench.seed_bulk`, Django is set up before the models are imported:
+# ruff: noqa: E402
 
+import argparse
 import base64
 import json
+import os
 import random
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -46,10 +59,14 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
+if __name__ == "__main__":
+    from bench.run import setup_django
+
+    setup_django(database_url=os.environ.get("DATABASE_URL"))
+
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -57,7 +74,7 @@ from django.utils import timezone
 from common.months import add_months, first_july_after, first_of_month
 from customers import services as customer_services
 from customers.access import STAFF_GROUP
-from customers.management.commands.seed_demo import DEMO_PASSWORD, MODELS, valid_org_number
+from customers.demo import DEMO_PASSWORD, MODELS, valid_org_number
 from customers.models import (
     AgreementPeriod,
     Customer,
@@ -70,7 +87,7 @@ from customers.models import (
     PeriodSource,
     Reseller,
 )
-from quotes import pricing
+from quotes import pricing, snapshot
 from quotes.models import (
     PriceBook,
     Quote,
@@ -186,8 +203,11 @@ PROFILES = {  # name: (weight, history before the portal, acceptance)
     "never": (7, "none", 0.15),
     "new": (10, "none", 0.85),
 }
-VALIDITY_DAYS = getattr(settings, "SSA_QUOTE_VALIDITY_DAYS", 30)
 OSLO = ZoneInfo("Europe/Oslo")
+
+
+class SeedError(Exception):
+    """The seed refuses; nothing was written."""
 
 
 def already_seeded() -> bool:
@@ -221,8 +241,9 @@ class Table:
         for name in rest:
             default = fields[name].get_default()
             if default is None:
-                raise CommandError(f"seed_bulk sets no value for {model.__name__}.{name}.")
+                raise SeedError(f"seed_bulk sets no value for {model.__name__}.{name}.")
             tail.append(default)
+        self.named = tuple(self.columns)
         self.columns += rest
         self.tail = tuple(tail)
         self.fields = [fields[name] for name in self.columns]
@@ -231,6 +252,18 @@ class Table:
 
     def add(self, *values) -> None:
         self.rows.append(values + self.tail if self.tail else values)
+
+    def add_fields(self, values: dict) -> None:
+        """A row from field values by column name: exactly the columns this table names, so a
+        field `quotes.snapshot` gains is an error here, never silently left to its default."""
+        try:
+            row = tuple([values[name] for name in self.named])
+        except KeyError:
+            row = None
+        if row is None or len(values) != len(row):
+            raise SeedError(f"seed_bulk writes {sorted(self.named)} to "
+                            f"{self.model.__name__}, not {sorted(values)}.")
+        self.rows.append(row + self.tail if self.tail else row)
 
     def next_id(self) -> int:
         self.last_id += 1
@@ -280,8 +313,8 @@ class Writer:
                         f"EXISTS (SELECT 1 FROM {parent} p WHERE p.{key} = c.{column}) LIMIT 1")
                     dangling = cursor.fetchone()
                     if dangling is not None:
-                        raise CommandError(f"{model.__name__}.{f.name} = {dangling[0]} points at "
-                                           "nothing; nothing was written.")
+                        raise SeedError(f"{model.__name__}.{f.name} = {dangling[0]} points at "
+                                        "nothing; nothing was written.")
 
     def table(self, model, columns: list[str], *, with_ids: bool = False) -> Table:
         table = Table(model, (["id"] if with_ids else []) + columns)
@@ -398,7 +431,7 @@ class InstallationPlan:
         return pricing.InstallationIn(
             id=self.id, name=self.name, deployment=self.deployment,
             firmware_version=self.firmware_version,
-            firmware_released_on=releases.get(self.firmware_version.lower()),
+            firmware_released_on=releases.get(self.firmware_version.strip().lower()),
             holdings=tuple(h.engine_input(day) for h in self.holdings if h.activated_on <= day),
             periods=tuple(p.engine_input() for p in self.periods),
         )
@@ -412,18 +445,33 @@ class InstallationPlan:
 
 @dataclass(eq=False, slots=True)
 class CustomerPlan:
-    id: int
-    reseller: Reseller
+    """`record` is the customer as its row is written: an unsaved `Customer` with its reseller
+    attached, which `quotes.snapshot.offer_fields` reads as `quote_issue` reads the saved one."""
+
+    record: Customer
     reseller_index: int
     profile: str
-    name: str
-    org_number: str
-    contact: str
-    email: str
-    address: str
-    language: str
-    created_at: datetime
     installations: list[InstallationPlan] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return self.record.pk
+
+    @property
+    def reseller(self) -> Reseller:
+        return self.record.reseller
+
+    @property
+    def language(self) -> str:
+        return self.record.language
+
+    @property
+    def email(self) -> str:
+        return self.record.email
+
+    @property
+    def created_at(self) -> datetime:
+        return self.record.created_at
 
 
 @dataclass(eq=False, slots=True)
@@ -434,7 +482,7 @@ class QuotePlan:
     row: dict
     predecessor: "QuotePlan | None" = None
     depth: int = 0
-    # (section id, applicable, end, [(holding id, due)]) for acceptance
+    # (section id, installation id, applicable, end, [(holding id, due)]) for acceptance
     sections: list[tuple[int, int, bool, date, list[tuple[int, date]]]] = field(
         default_factory=list)
     events: list[tuple[datetime, int | None, str, object]] = field(default_factory=list)
@@ -455,31 +503,65 @@ QUOTE_COLUMNS = [
 ]
 
 
-class Command(BaseCommand):
-    help = "Seed a large, realistic data set for the page benchmarks (bulk inserts)."
+def seed(*, customers: int = 10000, quotes_per_customer: float = 10.0, seed: int = 2026,
+         today: date | None = None, batch_size: int = 5000, if_empty: bool = False,
+         stdout=None) -> None:
+    """Seed `customers` customers with their history and offers into the default database,
+    reporting progress to `stdout` (default: sys.stdout). `today` is the day the data leads up
+    to (default: today); `batch_size` the rows per INSERT where COPY is not available; with
+    `if_empty` a database that holds the data set already is left as it is. Raises SeedError,
+    having written nothing, when it refuses."""
+    BulkSeed(stdout or sys.stdout).run(
+        customers=customers, quotes_per_customer=quotes_per_customer, seed=seed, today=today,
+        batch_size=batch_size, if_empty=if_empty)
 
-    def add_arguments(self, parser):
-        parser.add_argument("--customers", type=int, default=10000)
-        parser.add_argument("--quotes-per-customer", type=float, default=10.0,
-                            help="the mean number of offers per customer (default 10)")
-        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-        parser.add_argument("--today", type=date.fromisoformat, default=None,
-                            help="the day the data leads up to, YYYY-MM-DD (default: today)")
-        parser.add_argument("--batch-size", type=int, default=5000,
-                            help="rows per INSERT where COPY is not available")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing (and succeed) when the data set is already there")
 
-    def handle(self, *args, customers, quotes_per_customer, seed, today, batch_size, if_empty,
-               **options):
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.seed_bulk",
+        description="Seed a large, realistic data set for the page benchmarks (bulk inserts) "
+                    "into the database of DATABASE_URL (else BENCH_DATABASE_URL, else "
+                    "ssa_bench on 127.0.0.1).")
+    parser.add_argument("--customers", type=int, default=10000)
+    parser.add_argument("--quotes-per-customer", type=float, default=10.0,
+                        help="the mean number of offers per customer (default 10)")
+    parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    parser.add_argument("--today", type=date.fromisoformat, default=None,
+                        help="the day the data leads up to, YYYY-MM-DD (default: today)")
+    parser.add_argument("--batch-size", type=int, default=5000,
+                        help="rows per INSERT where COPY is not available")
+    parser.add_argument("--if-empty", action="store_true",
+                        help="do nothing (and succeed) when the data set is already there")
+    args = parser.parse_args(argv)
+    try:
+        seed(customers=args.customers, quotes_per_customer=args.quotes_per_customer,
+             seed=args.seed, today=args.today, batch_size=args.batch_size,
+             if_empty=args.if_empty)
+    except SeedError as error:
+        print(f"seed_bulk: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class BulkSeed:
+    """One run: the plan in memory (customers, installations, history, offers), then the rows."""
+
+    def __init__(self, stdout):
+        self.stdout = stdout
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def run(self, *, customers: int, quotes_per_customer: float, seed: int, today: date | None,
+            batch_size: int, if_empty: bool) -> None:
         if customers < 1:
-            raise CommandError("--customers must be at least 1.")
+            raise SeedError("--customers must be at least 1.")
         if if_empty and already_seeded():
-            self.stdout.write("The bulk data set is already there; nothing to do.")
+            self.say("The bulk data set is already there; nothing to do.")
             return
         if already_seeded():
-            raise CommandError(f"This database already holds the bulk data set (reseller "
-                               f"{BULK_MARKER!r} exists); seed a fresh database instead.")
+            raise SeedError(f"This database already holds the bulk data set (reseller "
+                            f"{BULK_MARKER!r} exists); seed a fresh database instead.")
         self.rng = random.Random(seed)  # noqa: S311 - benchmark data, reproducible on purpose
         self.today = today or timezone.localdate()
         self.target = quotes_per_customer
@@ -487,13 +569,13 @@ class Command(BaseCommand):
         self.load_reference_data()
         with transaction.atomic():
             self.writer = Writer(batch_size)
-            self.seed(customers)
+            self.build(customers)
             with self.phase("foreign key checks"):
                 self.writer.check_references()
             with self.phase("installations' paid-until"):
                 customer_services.installations_refresh_paid_until(Installation.objects.all())
         if connection.vendor == "postgresql":
-            # Statistics for the planner and, where no transaction is open around the command
+            # Statistics for the planner and, where no transaction is open around the seed
             # (VACUUM refuses to run inside one, as in the tests), the visibility map.
             statement = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with self.phase(statement), connection.cursor() as cursor:
@@ -503,7 +585,7 @@ class Command(BaseCommand):
     # --- bookkeeping ----------------------------------------------------------------------
 
     def phase(self, name: str):
-        out = self.stdout
+        say = self.say
 
         class Phase:
             rows = 0
@@ -515,7 +597,7 @@ class Command(BaseCommand):
             def __exit__(self, *exc):
                 if exc[0] is None:
                     rows = f"{self.rows:>10,} rows" if self.rows else " " * 15
-                    out.write(f"  {name:<32}{rows} {time.monotonic() - self.started:6.1f} s")
+                    say(f"  {name:<32}{rows} {time.monotonic() - self.started:6.1f} s")
                 return False
 
         return Phase()
@@ -524,8 +606,8 @@ class Command(BaseCommand):
         self.types = {t.code: t for t in LicenseType.objects.all()}
         missing = {"port", "uc", "voicemail"} - set(self.types)
         if missing:
-            raise CommandError(f"The license catalogue lacks {', '.join(sorted(missing))}; "
-                               "run the migrations first.")
+            raise SeedError(f"The license catalogue lacks {', '.join(sorted(missing))}; "
+                            "run the migrations first.")
         self.releases = {v.lower(): d for v, d in FirmwareRelease.objects.values_list(
             "version", "released_on")}
         self.release_dates = sorted(self.releases.values())
@@ -534,7 +616,7 @@ class Command(BaseCommand):
             vat_rate=book.vat_rate, rates=book.rate_map()))
             for book in PriceBook.objects.published().order_by("effective_from")]
         if not self.books:
-            raise CommandError("No published price book; run the migrations first.")
+            raise SeedError("No published price book; run the migrations first.")
         first_book_day = self.books[0][0].effective_from
         # The portal era: offers exist from the first season with a book in force.
         self.first_season = max(first_book_day.year + (first_book_day > date(
@@ -555,7 +637,7 @@ class Command(BaseCommand):
 
     # --- the seed -------------------------------------------------------------------------
 
-    def seed(self, count: int) -> None:
+    def build(self, count: int) -> None:
         w = self.writer
         with self.phase("resellers and users") as phase:
             phase.rows = self.seed_resellers()
@@ -631,21 +713,25 @@ class Command(BaseCommand):
         contact = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         email = f"{_ascii(contact.split()[0])}@{_ascii(name.rsplit(' ', 1)[0])[:40]}.example.no"
         street = f"{rng.choice(streets)} {rng.randint(1, 120)}"
-        plan = CustomerPlan(
-            id=self.customer_rows.next_id(), reseller=self.resellers[index],
-            reseller_index=index, profile=rng.choices(profiles, [PROFILES[p][0] for p in
-                                                                 profiles])[0],
-            name=name, org_number=valid_org_number(rng), contact=contact, email=email,
-            address=f"{street}\n{postal} {city}", language="en" if rng.random() < 0.07 else "nb",
-            created_at=None)
+        customer_id = self.customer_rows.next_id()
+        profile = rng.choices(profiles, [PROFILES[p][0] for p in profiles])[0]
+        org_number = valid_org_number(rng)
+        language = "en" if rng.random() < 0.07 else "nb"
         phone = (f"+47 {rng.randint(40, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
                  f"{rng.randint(10, 99)}")
+        plan = CustomerPlan(
+            Customer(pk=customer_id, reseller=self.resellers[index], name=name,
+                     org_number=org_number, contact_name=contact, email=email, phone=phone,
+                     street=street, postal_code=postal, city=city, language=language),
+            reseller_index=index, profile=profile)
         self.plan_installations(plan, city)
         created = min(i.activated for i in plan.installations)
         created = max(created, date(self.first_season, 1, 2)) - timedelta(days=rng.randint(1, 40))
-        plan.created_at = _at(min(created, self.today), 8 + rng.randint(0, 8), rng.randint(0, 59))
-        self.customer_rows.add(plan.id, plan.reseller.pk, name, plan.org_number, contact, email,
-                               phone, street, postal, city, plan.language, plan.created_at)
+        c = plan.record
+        c.created_at = _at(min(created, self.today), 8 + rng.randint(0, 8), rng.randint(0, 59))
+        self.customer_rows.add(c.pk, c.reseller_id, c.name, c.org_number, c.contact_name,
+                               c.email, c.phone, c.street, c.postal_code, c.city, c.language,
+                               c.created_at)
         return plan
 
     def company_name(self, city: str) -> str:
@@ -928,51 +1014,34 @@ class Command(BaseCommand):
             created_at = issued_at - timedelta(hours=rng.randint(1, 30))
         created_at = max(created_at, plan.created_at + timedelta(minutes=5))
         issued_at = max(issued_at, created_at + timedelta(minutes=5))
-        reseller = plan.reseller
+        # The frozen values are quote_issue's own (quotes.snapshot); only the writing differs.
         row = {
             "state": QuoteState.ISSUED, "ready_to_issue": False, "customer_id": plan.id,
             "end_override": end, "language": plan.language, "created_at": created_at,
             "created_by_id": creator,
             "revision_of_id": predecessor.id if predecessor else None,
             "issued_at": issued_at, "issued_by_id": self.staff.pk, "issue_date": day,
-            "valid_until": min(day + timedelta(days=VALIDITY_DAYS),
-                               result.earliest_end - timedelta(days=1)),
-            "reseller_id": reseller.pk, "reseller_name": reseller.name,
-            "customer_name": plan.name, "customer_org_number": plan.org_number,
-            "customer_address": plan.address, "customer_contact": plan.contact,
-            "customer_email": plan.email, "price_book_id": book.pk,
-            "price_book_name": book.name, "nok_per_ssc": book.nok_per_ssc,
-            "retroactive_factor": book.retroactive_factor, "vat_rate": book.vat_rate,
-            "start": result.start, "total_ssc": result.ssc, "net": result.net,
-            "vat": result.vat, "gross": result.gross, "later_ssc": result.later_ssc,
-            "later_nok": result.later_nok, "verification_token": self.token(),
+            "valid_until": snapshot.valid_until(day, result, settings.SSA_QUOTE_VALIDITY_DAYS),
+            **snapshot.offer_fields(customer=plan.record, book=book, result=result),
+            "verification_token": self.token(),
         }
         quote = QuotePlan(self.quote_rows.next_id(), plan, ordered, row, predecessor,
                           0 if predecessor is None else predecessor.depth + 1)
-        holdings = {h.id: h for i in ordered for h in i.holdings}
-        by_id = {i.id: i for i in ordered}
+        # Each holding's end as the portal knew it on `day` (what the engine was given).
+        ended_on = {h.id: h.engine_input(day).ended_on
+                    for i in ordered for h in i.holdings if h.activated_on <= day}
         sections, lines, charges = self.section_rows, self.line_rows, self.charge_rows
-        for position, section in enumerate(result.installations):
-            inst = by_id[section.installation_id]
+        for section in snapshot.section_snapshots(result, {i.id: i for i in ordered}, ended_on):
             section_id = sections.next_id()
-            sections.add(
-                section_id, quote.id, inst.id, position, section.name, inst.deployment,
-                inst.hardware_model, inst.firmware_version, section.paid_until, section.start,
-                section.end, section.applicable, section.not_applicable_reason or "",
-                list(section.warnings),
-                [{"license_code": e.license_code, "license_name": e.license_name,
-                  "quantity": e.quantity, "reason": e.reason} for e in section.excluded],
-                section.ssc, section.nok)
-            for index, line in enumerate(section.lines):
-                lines.add(quote.id, section_id, index, line.license_code, line.license_name,
-                          line.kind, line.start, line.end, line.months, line.quantity,
-                          line.ssc_per_year, line.factor, line.ssc, line.nok)
+            sections.add_fields({"id": section_id, "quote_id": quote.id, **section.fields})
+            for line in section.lines:
+                lines.add_fields({"quote_id": quote.id, "section_id": section_id, **line})
             for charge in section.charges:
-                charges.add(quote.id, section_id, charge.holding_id, charge.license_code,
-                            charge.quantity, holdings[charge.holding_id].engine_input(
-                                day).ended_on, charge.due)
-            quote.sections.append((section_id, inst.id, section.applicable, section.end,
-                                   [(c.holding_id, c.due) for c in section.charges]))
+                charges.add_fields({"quote_id": quote.id, "section_id": section_id, **charge})
+            fields = section.fields
+            quote.sections.append((section_id, fields["installation_id"], fields["applicable"],
+                                   fields["end"],
+                                   [(c["holding_id"], c["due"]) for c in section.charges]))
         events = quote.events
         if predecessor is None:
             events.append((created_at, creator, QuoteEvent.Kind.CREATED, ""))
@@ -989,7 +1058,7 @@ class Command(BaseCommand):
         events.append((issued_at, self.staff.pk, QuoteEvent.Kind.ISSUED, ("number", quote)))
         if rng.random() < 0.6:
             events.append((issued_at + timedelta(minutes=rng.randint(3, 90)), creator,
-                           QuoteEvent.Kind.EMAILED, f"{plan.email}, {reseller.email}"))
+                           QuoteEvent.Kind.EMAILED, f"{plan.email}, {plan.reseller.email}"))
         self.quotes.append(quote)
         return quote
 
@@ -1105,8 +1174,8 @@ class Command(BaseCommand):
         for quote in issued:
             row = quote.row
             if row["number_sequence"] > 99999:
-                raise CommandError(f"More than 99,999 offers in {row['number_year']}; "
-                                   "seed fewer customers.")
+                raise SeedError(f"More than 99,999 offers in {row['number_year']}; "
+                                "seed fewer customers.")
             row["number"] = Quote.format_number(row["number_year"], row["number_sequence"],
                                                 row["revision"])
         self.counters = last
@@ -1148,8 +1217,7 @@ class Command(BaseCommand):
                                                        "customer_email": "",
                                                        "price_book_name": ""}
         for q in self.quotes:
-            row = defaults | q.row
-            quotes.add(q.id, *(row[c] for c in QUOTE_COLUMNS))
+            quotes.add_fields({"id": q.id, **defaults, **q.row})
         with self.phase("offers") as phase:
             phase.rows = w.write(quotes)
         through = w.table(Quote.installations.through, ["quote_id", "installation_id"])
@@ -1202,12 +1270,16 @@ class Command(BaseCommand):
             "superseded": Quote.objects.filter(state=QuoteState.SUPERSEDED).count(),
             "drafts": Quote.objects.drafts().count(),
         }
-        self.stdout.write("In the database now: " + ", ".join(
+        self.say("In the database now: " + ", ".join(
             f"{n:,} {what}" for what, n in counts.items()))
-        self.stdout.write(self.style.SUCCESS(
+        self.say(
             f"Bulk data ready in {time.monotonic() - self.started:.1f} s. Logins (password for "
             f"all: {DEMO_PASSWORD}): {STAFF_USERNAME} (distributor staff), "
             f"{RESELLER_USERNAME.format(1)} … {RESELLER_USERNAME.format(len(RESELLERS))} "
-            "(one per reseller)."))
-        self.stdout.write("No PDFs were made: run no worker or prepare_missing_pdfs against "
-                          "this database.")
+            "(one per reseller).")
+        self.say("No PDFs were made: run no worker or prepare_missing_pdfs against this "
+                 "database.")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
