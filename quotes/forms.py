@@ -14,6 +14,7 @@ from common.forms import (
     PlausibleDateField,
 )
 from common.languages import LANGUAGE_CHOICES
+from common.months import first_of_month
 from customers.models import Installation, LicenseType
 from quotes import pricing, selectors
 from quotes.models import PriceBook
@@ -242,14 +243,27 @@ class RenewalFilterForm(forms.Form):
     ORDERS = [("paid_until", _("Paid until, earliest first")),
               ("-paid_until", _("Paid until, latest first")),
               ("customer", _("Customer")), ("reseller", _("Reseller"))]
-    window_end = MonthField(label=_("Paid until at the latest"), required=False)
+    window_end = MonthField(label=_("Cycle ends"), required=False,
+                            help_text=_("A 1 July; offers run to the cycle after it."))
     lapsed = forms.BooleanField(label=_("Lapsed only"), required=False)
     q = forms.CharField(label=_("Customer or installation"), required=False, max_length=100)
     reseller = BoundedModelChoiceField(label=_("Reseller"), queryset=None, required=False)
     order = forms.ChoiceField(label=_("Sort by"), choices=ORDERS, required=False)
 
-    def __init__(self, *args, resellers, **kwargs):
+    def __init__(self, *args, resellers, today: date, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
         self.fields["reseller"].queryset = resellers
         for name in ("reseller", "order"):
             self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean_window_end(self):
+        window_end = self.cleaned_data["window_end"]
+        if window_end is None:
+            return None
+        if window_end.month != 7:
+            raise forms.ValidationError(_("A cycle ends on 1 July; choose a July."))
+        if pricing.renewal_end(window_end) <= first_of_month(self.today):
+            raise forms.ValidationError(_("That cycle's renewal would have ended already; "
+                                          "choose a later July."))
+        return window_end

@@ -71,6 +71,7 @@ ERROR_INVALID_BOOK = "invalid-book"
 ERROR_INVALID_INSTALLATION = "invalid-installation"
 
 FIRMWARE_SUPPORT_YEARS = 3
+RENEWAL_MONTHS = 12
 
 _ORE = Decimal("0.01")
 _ONE = Decimal(1)
@@ -362,6 +363,13 @@ def default_end(installation: InstallationIn, start: date) -> date:
                 return until
     anchor = start if until is None else max(start, until)
     return first_july_after(add_months(anchor, 1))
+
+
+def renewal_end(window_end: date) -> date:
+    """``E`` of a renewal offer for the cycle ending ``window_end`` (a 1 July): the cycle after
+    it, so that the retroactive months, the co-term months of licenses added mid-term and the
+    forward year are one offer (docs/DOMAIN.md#renewals)."""
+    return add_months(window_end, RENEWAL_MONTHS)
 
 
 def firmware_warnings(

@@ -8,15 +8,16 @@ given is already scoped to the user (customers/access.py, quotes/access.py).
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from common.errors import DomainError
 from customers.models import AgreementPeriod, FirmwareRelease, Installation, LicenseHolding
 from quotes import pricing
-from quotes.models import DisplayState, PriceBook, QuoteState, RenewalItem
+from quotes.models import DisplayState, PriceBook, Quote, QuoteState, RenewalTarget
 
 
 class PricingUnavailable(DomainError):
@@ -144,39 +145,60 @@ def price_quote(*, quote, quote_date: date) -> tuple[pricing.PricingResult, Pric
 # --- renewals --------------------------------------------------------------------------------
 
 RENEWAL_ORDERINGS = {
-    "paid_until": ("paid_until", "customer__name", "name"),
-    "-paid_until": ("-paid_until", "customer__name", "name"),
+    "paid_until": (F("paid_until").asc(nulls_first=True), "customer__name", "name"),
+    "-paid_until": (F("paid_until").desc(nulls_last=True), "customer__name", "name"),
     "customer": ("customer__name", "name"),
     "reseller": ("customer__reseller__name", "customer__name", "name"),
 }
 
 
-def renewal_worklist(installations, *, window_end: date, this_month: date, lapsed_only=False,
-                     query: str = "", order: str = "paid_until"):
-    """On-premise installations whose paid-until is at or before `window_end` (due in the
-    window, or lapsed already), annotated with whether a renewal for this window exists.
-    `installations` is the user's scoped queryset."""
-    lapsed = installations.lapsed(this_month)
-    rows = lapsed if lapsed_only else (
-        installations.due_for_renewal(window_end, this_month) | lapsed)
-    rows = rows.annotate(renewal_exists=Exists(RenewalItem.objects.filter(
-        installation=OuterRef("pk"), window_end=window_end))).select_related(
-        "customer", "customer__reseller")
+def open_offers(today: date):
+    """Offers that already answer for their installations: issued and still valid (not
+    answered, not superseded), or drafts marked ready to issue."""
+    return Quote.objects.filter(Q(state=QuoteState.ISSUED, valid_until__gte=today)
+                                | Q(state=QuoteState.DRAFT, ready_to_issue=True))
+
+
+def open_offer_numbers(installations, *, today: date) -> list[str]:
+    """The numbers of the open offers covering any of `installations` ("draft #id" for a draft
+    ready to issue)."""
+    quotes = open_offers(today).filter(installations__in=installations).distinct().order_by("pk")
+    return [quote.number or f"#{quote.pk}" for quote in quotes]
+
+
+def renewal_worklist(installations, *, window_end: date, this_month: date, today: date,
+                     lapsed_only: bool = False, query: str = "", order: str = "paid_until"):
+    """What owes something for the cycle after `window_end`: on-premise installations due in the
+    window, lapsed, or never under agreement (`installations`, the user's scoped queryset).
+    Each row says whether it was renewed for this window already (and by which offer), and
+    which open offer covers it, if one does."""
+    rows = (installations.lapsed(this_month) if lapsed_only
+            else installations.owing_by(window_end, this_month))
+    renewed = RenewalTarget.objects.filter(installation=OuterRef("pk"), window_end=window_end)
+    covering = open_offers(today).filter(installations=OuterRef("pk")).order_by("-pk")
+    rows = rows.annotate(
+        renewal_exists=Exists(renewed),
+        renewal_quote_id=Subquery(renewed.values("item__quote_id")[:1]),
+        open_offer_id=Subquery(covering.values("pk")[:1]),
+        open_offer_number=Subquery(covering.values("number")[:1]),
+    ).select_related("customer", "customer__reseller")
     query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if query:
         rows = rows.filter(Q(customer__name__icontains=query) | Q(name__icontains=query))
     return rows.order_by(*RENEWAL_ORDERINGS.get(order, RENEWAL_ORDERINGS["paid_until"]))
 
 
-def renewal_estimates(installations, *, quote_date: date) -> dict[int, tuple[int, object]]:
-    """What renewing each installation to its default end would cost (SSC, net NOK), priced on
-    `quote_date`; installations that cannot be priced are left out."""
-    loaded = list(with_pricing_data(type(installations[0]).objects.filter(
+def renewal_estimates(installations, *, quote_date: date,
+                      window_end: date) -> dict[int, tuple[int, Decimal]]:
+    """What renewing each installation to the cycle after `window_end` would cost (SSC, net
+    NOK), priced on `quote_date`; nothing when they cannot be priced."""
+    loaded = list(with_pricing_data(Installation.objects.filter(
         pk__in=[i.pk for i in installations]))) if installations else []
     if not loaded:
         return {}
     try:
-        result, _book = price_installations(installations=loaded, quote_date=quote_date)
+        result, _book = price_installations(installations=loaded, quote_date=quote_date,
+                                             end=pricing.renewal_end(window_end))
     except PricingUnavailable:
         return {}  # e.g. no price book in force: the page shows no estimates
     return {section.installation_id: (section.ssc, section.nok)

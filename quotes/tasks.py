@@ -15,10 +15,18 @@ def prepare_offer_pdf(quote_id: int) -> None:
 
 
 @task()
-def renew_installation(item_id: int) -> str:
-    """One item of a renewal batch; safe to run twice."""
+def renew(item_id: int) -> str:
+    """One offer of a renewal batch; safe to run twice."""
     return renewals.renewal_item_run(item_id=item_id).status
 
 
+@task()
+def sweep_renewals() -> None:
+    """Queue again the renewal items whose worker died; it schedules itself again while any
+    item is pending."""
+    renewals.renewal_sweep()
+
+
 queue.register("prepare_offer_pdf", prepare_offer_pdf)
-queue.register("renew_installation", renew_installation)
+queue.register("renew", renew)
+queue.register("sweep_renewals", sweep_renewals)

@@ -251,6 +251,8 @@ LOGGING = {
 # Offers: an issued offer is valid for this many days (or until the day before its agreement
 # would end, if that is earlier).
 SSA_QUOTE_VALIDITY_DAYS = env_int("SSA_QUOTE_VALIDITY_DAYS", 30)
+# A renewal item taken by a worker and not ended after this long is queued again by the sweeper.
+SSA_RENEWAL_ITEM_TIMEOUT_SECONDS = env_int("SSA_RENEWAL_ITEM_TIMEOUT_SECONDS", 600)
 
 # The portal's public address, printed (as the verification link and QR code) on every offer.
 SSA_PUBLIC_BASE_URL = env_str("SSA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

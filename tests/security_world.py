@@ -129,7 +129,8 @@ def build_side_a(*, user, customer, staff, port) -> Side:
         accepted_by_name="Kari CANARYA")
     batch = quote_services.renewal_batch_create(user=user, installations=[store],
                                                 window_end=date(2026, 7, 1)).batch
-    batch.items.update(status=RenewalItem.Status.FAILED, error="Nothing is due")
+    batch.items.update(status=RenewalItem.Status.FAILED, reason_code="nothing_due",
+                       reason_params={"date": "01.07.2027"})
     quotes = [draft, issued, accepted]
     return Side(
         reseller=customer.reseller, user=user, customer=customer, installation=main,
@@ -172,7 +173,8 @@ def build_side_b(*, user, customer, staff, port) -> Side:
     renewal = quote_services.renewal_item_run(item_id=batch.items.get().pk).quote
     failed = quote_services.renewal_batch_create(user=user, installations=[main],
                                                  window_end=date(2026, 7, 1)).batch
-    failed.items.update(status=RenewalItem.Status.FAILED, error=B_BATCH_ERROR)
+    failed.items.update(status=RenewalItem.Status.FAILED, reason_code="refused",
+                        reason_params={"message": B_BATCH_ERROR})
     quotes = [draft, priceless, issued, declined, renewal]
     return Side(
         reseller=customer.reseller, user=user, customer=customer, installation=main,

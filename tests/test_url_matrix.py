@@ -161,8 +161,9 @@ MATRIX: dict[str, Row] = {
     "verify": Row(get=PUBLIC, post=PUBLIC, unchanged=ROLES),
     "verify_link": Row({"token": "verify_token"}, PUBLIC),
     # Renewals and exports.
+    # A confirmed run (the confirmation page itself is tested in tests/quotes/test_renewals.py).
     "renewal_list": Row(get=LOGGED_IN, post="302 302 302 302 302 302",
-                        data={"installation": "installation"},
+                        data={"installation": "installation", "confirm": "1"},
                         unchanged=("reseller_b", "outsider")),
     "renewal_export": Row(get=LOGGED_IN),
     "quote_export": Row(get=LOGGED_IN),
@@ -247,7 +248,8 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
         user=user_a, accepted_by_name="Kari")
     batch = services_quotes.renewal_batch_create(user=user_a, installations=[third],
                                                  window_end=date(2026, 7, 1)).batch
-    batch.items.update(status="failed", error="Nothing is due")
+    batch.items.update(status="failed", reason_code="missing_rate",
+                       reason_params={"codes": "port"})
     return {
         "objects": {
             **import_objects(installation_a),

@@ -31,9 +31,11 @@ from quotes.services.price_books import (
 )
 from quotes.services.renewals import (
     BatchCreated,
+    group_for_offers,
     renewal_batch_create,
     renewal_batch_retry_failed,
     renewal_item_run,
+    renewal_sweep,
 )
 
 __all__ = [
@@ -43,5 +45,6 @@ __all__ = [
     "quote_decline", "quote_delete_draft", "quote_issue", "quote_mark_ready", "quote_pdf_bytes",
     "quote_prepare_missing_pdfs", "quote_prepare_pdf", "quote_prepare_pdf_or_retry",
     "quote_revise", "quote_send_email", "quote_undo_acceptance", "quote_update_draft",
-    "renewal_batch_create", "renewal_batch_retry_failed", "renewal_item_run",
+    "group_for_offers", "renewal_batch_create", "renewal_batch_retry_failed",
+    "renewal_item_run", "renewal_sweep",
 ]

@@ -1,8 +1,11 @@
-"""Renewals (docs/DOMAIN.md#renewals): the worklist for a window, its export, and the batches
-that make renewal offers in the background."""
+"""Renewals (docs/DOMAIN.md#renewals): the worklist for a cycle, its export, a confirmation of
+what a bulk run would make, and the batches that make the offers in the background."""
+
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,16 +15,17 @@ from common.errors import DomainError
 from common.months import first_july_after, first_of_month, months_lapsed
 from common.web import paginate, querystring_without_page
 from customers import access as customer_access
-from quotes import access, selectors, services
+from quotes import access, pricing, selectors, services
 from quotes.exports import csv_response
 from quotes.forms import RenewalFilterForm
+from quotes.models import RenewalBatch, RenewalItem
 
 
 def _renewal_rows(request):
     """The worklist as the filters in the query string ask, scoped to the user."""
     today = timezone.localdate()
     this_month = first_of_month(today)
-    form = RenewalFilterForm(request.GET or None,
+    form = RenewalFilterForm(request.GET or None, today=today,
                              resellers=customer_access.resellers_for(request.user))
     data = form.cleaned_data if form.is_valid() else {}
     window_end = data.get("window_end") or first_july_after(today)
@@ -29,10 +33,22 @@ def _renewal_rows(request):
     if data.get("reseller"):
         installations = installations.filter(customer__reseller=data["reseller"])
     rows = selectors.renewal_worklist(
-        installations, window_end=window_end, this_month=this_month,
+        installations, window_end=window_end, this_month=this_month, today=today,
         lapsed_only=data.get("lapsed", False), query=data.get("q", ""),
         order=data.get("order") or "paid_until")
     return form, rows, window_end, today, this_month
+
+
+def _annotate(rows, *, window_end, today, this_month) -> list:
+    """Each row with its estimate and what flags it: never under agreement, an open offer."""
+    rows = list(rows)
+    estimates = selectors.renewal_estimates(rows, quote_date=today, window_end=window_end)
+    for row in rows:
+        row.estimate = estimates.get(row.pk)
+        row.months_lapsed = months_lapsed(row.paid_until, this_month)
+        row.never = row.paid_until is None
+        row.flagged = row.never or row.open_offer_id is not None
+    return rows
 
 
 @login_required
@@ -40,15 +56,43 @@ def _renewal_rows(request):
 def renewal_list(request):
     form, rows, window_end, today, this_month = _renewal_rows(request)
     if request.method == "POST":
-        if request.POST.get("all") == "1":
-            chosen = list(rows)
-        else:
-            ids = [int(i) for i in request.POST.getlist("installation")
-                   if i.isascii() and i.isdecimal() and len(i) <= 18]
-            chosen = list(rows.filter(pk__in=ids))
+        return _bulk_run(request, rows, window_end=window_end, today=today,
+                         this_month=this_month)
+    page = paginate(request, rows)
+    page.object_list = _annotate(page.object_list, window_end=window_end, today=today,
+                                 this_month=this_month)
+    return render(request, "quotes/renewal_list.html", {
+        "form": form, "page": page, "window_end": window_end, "today": today,
+        "renewal_end": pricing.renewal_end(window_end),
+        "total": page.paginator.count, "querystring": querystring_without_page(request),
+        "batches": access.renewal_batches_for(request.user)[:5],
+    })
+
+
+def _chosen(request, rows):
+    """The rows a bulk run takes: those ticked, or the whole list ("all") without the rows
+    renewed for this window already — and without the flagged ones (an open offer, no history
+    recorded) unless the user includes them."""
+    if request.POST.get("all") == "1":
+        chosen = rows.filter(renewal_exists=False)
+        if request.POST.get("include_flagged") != "1":
+            chosen = chosen.filter(open_offer_id__isnull=True, paid_until__isnull=False)
+        return list(chosen)
+    ids = [int(i) for i in request.POST.getlist("installation")
+           if i.isascii() and i.isdecimal() and len(i) <= 18]
+    return list(rows.filter(pk__in=ids))
+
+
+def _bulk_run(request, rows, *, window_end, today, this_month):
+    """POST from the worklist: a confirmation page (offers, customers, installations, the
+    estimated total); POST with `confirm`: the batch."""
+    chosen = _chosen(request, rows)
+    per_installation = request.POST.get("per_installation") == "1"
+    if request.POST.get("confirm") == "1":
         try:
-            created = services.renewal_batch_create(user=request.user, installations=chosen,
-                                                    window_end=window_end)
+            created = services.renewal_batch_create(
+                user=request.user, installations=chosen, window_end=window_end,
+                per_installation=per_installation)
         except DomainError as error:
             messages.error(request, error.message)
             return redirect(request.get_full_path())
@@ -56,30 +100,37 @@ def renewal_list(request):
             messages.info(request, _("%(count)d of them already have a renewal for this window "
                                      "and were left out.") % {"count": created.already_in_a_batch})
         return redirect(created.batch)
-    page = paginate(request, rows)
-    estimates = selectors.renewal_estimates(list(page.object_list), quote_date=today)
-    for row in page.object_list:
-        row.estimate = estimates.get(row.pk)
-        row.months_lapsed = months_lapsed(row.paid_until, this_month)
-    return render(request, "quotes/renewal_list.html", {
-        "form": form, "page": page, "window_end": window_end, "today": today,
-        "total": page.paginator.count, "querystring": querystring_without_page(request),
-        "batches": access.renewal_batches_for(request.user)[:5],
+    if not chosen:
+        messages.error(request, _("Choose at least one installation."))
+        return redirect(request.get_full_path())
+    chosen = _annotate(chosen, window_end=window_end, today=today, this_month=this_month)
+    groups = services.group_for_offers(chosen, per_installation=per_installation)
+    return render(request, "quotes/renewal_confirm.html", {
+        "groups": [{"installations": group, "customer": group[0].customer,
+                    "ssc": sum(i.estimate[0] for i in group if i.estimate),
+                    "nok": sum((i.estimate[1] for i in group if i.estimate), Decimal("0.00"))}
+                   for group in groups],
+        "chosen": chosen, "per_installation": per_installation,
+        "offers": len(groups), "customers": len({i.customer_id for i in chosen}),
+        "ssc": sum(i.estimate[0] for i in chosen if i.estimate),
+        "nok": sum((i.estimate[1] for i in chosen if i.estimate), Decimal("0.00")),
+        "window_end": window_end, "renewal_end": pricing.renewal_end(window_end),
+        "querystring": querystring_without_page(request),
     })
 
 
 @login_required
 def renewal_export(request):
-    _form, rows, _window_end, today, this_month = _renewal_rows(request)
-    rows = list(rows)
-    estimates = selectors.renewal_estimates(rows, quote_date=today)
+    _form, rows, window_end, today, this_month = _renewal_rows(request)
+    rows = _annotate(rows, window_end=window_end, today=today, this_month=this_month)
     header = [_("Reseller"), _("Customer"), _("Org. number"), _("Installation"),
               _("Paid until"), _("Months lapsed"), _("Estimate SSC"),
-              _("Estimate NOK excl. VAT"), _("Renewal made")]
+              _("Estimate NOK excl. VAT"), _("Open offer"), _("Renewal made")]
     return csv_response(f"renewals-{today:%Y-%m-%d}.csv", header, (
         [row.customer.reseller.name, row.customer.name, row.customer.org_number, row.name,
-         row.paid_until, months_lapsed(row.paid_until, this_month),
-         *(estimates.get(row.pk) or ("", "")), _("yes") if row.renewal_exists else ""]
+         row.paid_until if row.paid_until else _("no history recorded"), row.months_lapsed,
+         *(row.estimate or ("", "")), row.open_offer_number or "",
+         _("yes") if row.renewal_exists else ""]
         for row in rows))
 
 
@@ -88,19 +139,26 @@ def renewal_batch_detail(request, pk: int):
     batch = access.get_renewal_batch_for_user(request.user, pk)
     template = ("quotes/_batch_progress.html" if request.headers.get("HX-Request")
                 else "quotes/renewal_batch.html")
+    items = batch.items.select_related("customer", "quote").prefetch_related("installations")
     return render(request, template, {
         "batch": batch, "progress": batch.progress(),
-        "failures": batch.items.filter(status="failed").select_related(
-            "installation__customer"),
-        "made": batch.items.filter(status="done").select_related(
-            "installation__customer", "quote")[:200],
+        "renewal_end": pricing.renewal_end(batch.window_end),
+        "failures": items.filter(status=RenewalItem.Status.FAILED),
+        "skipped": items.filter(status=RenewalItem.Status.SKIPPED),
+        "made": items.filter(status=RenewalItem.Status.DONE)[:200],
+        "waiting": items.filter(status=RenewalItem.Status.PENDING)[:200],
     })
 
 
 @login_required
 @require_POST
 def renewal_batch_retry(request, pk: int):
-    batch = access.get_renewal_batch_for_user(request.user, pk)
-    count = services.renewal_batch_retry_failed(batch=batch, user=request.user)
-    messages.success(request, _("%(count)d installations are queued again.") % {"count": count})
+    batch: RenewalBatch = access.get_renewal_batch_for_user(request.user, pk)
+    try:
+        count = services.renewal_batch_retry_failed(batch=batch, user=request.user)
+    except DomainError as error:
+        if error.code == "customer_moved":
+            raise Http404(error.message) from error
+        raise
+    messages.success(request, _("%(count)d offers are queued again.") % {"count": count})
     return redirect(batch)
