@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import OuterRef, ProtectedError, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from common import freshness
 from common.errors import DomainError
 from common.months import add_months, is_first_of_month
 from customers.access import STAFF_GROUP, is_distributor_staff, reseller_of
@@ -85,6 +86,7 @@ def customer_move(*, customer: Customer, reseller: Reseller, user: User) -> Cust
         raise DomainError(_("Only distributor staff can move a customer to another reseller."))
     customer.reseller = reseller
     customer.save(update_fields=["reseller"])
+    freshness.changed(freshness.INSTALLATIONS)
     return customer
 
 
@@ -112,6 +114,7 @@ def installation_update(*, installation: Installation, **fields) -> Installation
         setattr(installation, name, value)
     _full_clean(installation)
     installation.save()
+    freshness.changed(freshness.INSTALLATIONS)
     return installation
 
 
@@ -144,6 +147,7 @@ def holding_add(
     )
     _full_clean(holding)
     holding.save()
+    freshness.changed(freshness.INSTALLATIONS)
     return holding
 
 
@@ -169,6 +173,7 @@ def holding_update(
     holding.activated_on, holding.rented = activated_on, rented
     _full_clean(holding)
     holding.save()
+    freshness.changed(freshness.INSTALLATIONS)
     return holding
 
 
@@ -186,6 +191,7 @@ def holding_end(*, holding: LicenseHolding, ended_on: date, keep: int = 0) -> Li
                             "holding.") % {"max": holding.quantity - 1}, field="keep")
     holding.ended_on = ended_on
     holding.save(update_fields=["ended_on"])
+    freshness.changed(freshness.INSTALLATIONS)
     if keep == 0:
         return None
     remaining = LicenseHolding.objects.create(
@@ -207,6 +213,7 @@ def holding_delete(*, holding: LicenseHolding) -> None:
         )
     try:
         holding.delete()
+        freshness.changed(freshness.INSTALLATIONS)
     except ProtectedError:
         # An issued offer charges them (the quotes app protects its copy of the holding).
         raise DomainError(
@@ -320,6 +327,7 @@ def installations_refresh_paid_until(installations: QuerySet[Installation]) -> i
     """Set each installation's `paid_until` to the latest end of its periods, in one UPDATE.
 
     Every write of agreement periods calls this (and bulk loaders once at the end)."""
+    freshness.changed(freshness.INSTALLATIONS)
     latest_end = (AgreementPeriod.objects.filter(installation=OuterRef("pk"))
                   .order_by("-end").values("end")[:1])
     return installations.update(paid_until=Subquery(latest_end))

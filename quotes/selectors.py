@@ -205,6 +205,22 @@ def renewal_estimates(installations, *, quote_date: date,
             for section in result.installations}
 
 
+def renewal_totals(installations, *, quote_date: date, window_end: date) -> dict:
+    """How many of `installations` there are and what renewing them all to the cycle after
+    `window_end` comes to (SSC, net NOK), priced on `quote_date`; `ssc` is None when they
+    cannot be priced today."""
+    loaded = list(with_pricing_data(installations))
+    totals = {"count": len(loaded), "ssc": 0, "net": Decimal("0.00")}
+    if loaded:
+        try:
+            result, _book = price_installations(installations=loaded, quote_date=quote_date,
+                                                 end=pricing.renewal_end(window_end))
+        except PricingUnavailable:
+            return {**totals, "ssc": None, "net": None}
+        totals.update(ssc=result.ssc, net=result.net)
+    return totals
+
+
 # --- the offer list --------------------------------------------------------------------------
 
 

@@ -1,13 +1,11 @@
 """The dashboard: the one page that reads both apps (docs/DOMAIN.md#the-dashboard)."""
 
-from decimal import Decimal
-
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
 
-from common.errors import DomainError
+from common import freshness
 from common.months import first_july_after, first_of_month
 from customers import access as customer_access
 from quotes import access as quote_access
@@ -43,35 +41,27 @@ def dashboard(request):
 
 
 # Pricing every due installation takes seconds at 20,000 installations, so the dashboard loads
-# the estimate afterwards (htmx) and keeps it for a while, saying as of when.
-ESTIMATE_SECONDS = 10 * 60
+# the renewal card's figures afterwards (htmx) and keeps them in the shared cache under the
+# version of the data they are computed from (common/freshness.py): never stale.
+ESTIMATE_SECONDS = 24 * 60 * 60
 
 
 @login_required
 def dashboard_renewal_estimate(request):
-    """What renewing every due installation to its default end would come to, priced today."""
+    """The renewals due by the next 1 July: how many, and what renewing them to the cycle after
+    it comes to, priced today — one computation for the count and the figures."""
     user = request.user
     today = timezone.localdate()
+    window_end = first_july_after(today)
     scope = "all" if customer_access.is_distributor_staff(user) else (
         f"reseller-{getattr(customer_access.reseller_of(user), 'pk', None)}")
-    key = f"dashboard-renewal-estimate:{scope}:{today:%Y-%m-%d}"
+    key = (f"dashboard-renewals:{scope}:{today:%Y-%m-%d}:"
+           f"{freshness.version(freshness.INSTALLATIONS)}")
     estimate = cache.get(key)
     if estimate is None:
         due = customer_access.installations_for(user).due_for_renewal(
-            first_july_after(today), first_of_month(today))
-        estimate = _renewal_estimate(due, today) or {}
-        estimate["as_of"] = timezone.localtime()
+            window_end, first_of_month(today))
+        estimate = selectors.renewal_totals(due, quote_date=today, window_end=window_end)
         cache.set(key, estimate, ESTIMATE_SECONDS)
-    return render(request, "customers/_renewal_estimate.html", {"estimate": estimate})
-
-
-def _renewal_estimate(due, today) -> dict | None:
-    """SSC and net NOK of renewing `due`; None when they cannot be priced today."""
-    loaded = list(selectors.with_pricing_data(due))
-    if not loaded:
-        return {"ssc": 0, "net": Decimal("0.00")}
-    try:
-        result, _book = selectors.price_installations(installations=loaded, quote_date=today)
-    except DomainError:
-        return None
-    return {"ssc": result.ssc, "net": result.net}
+    return render(request, "customers/_renewal_estimate.html", {
+        "estimate": estimate, "renewal_date": window_end})

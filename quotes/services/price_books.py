@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import freshness
 from common.errors import DomainError
 from customers.access import is_price_admin
 from customers.models import LicenseType
@@ -108,6 +109,7 @@ def price_book_publish(*, book: PriceBook, user: User) -> PriceBook:
     book.published_at = timezone.now()
     book.published_by = user
     save_as(book, user)
+    freshness.changed(freshness.INSTALLATIONS)
     return book
 
 

@@ -1,8 +1,8 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -70,8 +70,8 @@ def test_the_dashboard_counts_due_lapsed_and_never(client, user_a, installation_
     assert other not in context["lapsed"] and other not in context["due"]
 
 
-def test_the_dashboard_estimates_the_due_renewals_once_and_says_as_of_when(
-    client, user_a, customer_a, customer_b, staff
+def test_the_dashboards_renewal_count_and_figures_come_from_one_computation_never_stale(
+    client, user_a, customer_a, customer_b, staff, django_capture_on_commit_callbacks
 ):
     from tests.quotes.factories import add_ports, paid_until
 
@@ -85,22 +85,21 @@ def test_the_dashboard_estimates_the_due_renewals_once_and_says_as_of_when(
     one_port_paid_until_july(customer_b)
     client.force_login(user_a)
     dashboard = client.get("/").content.decode()
-    assert "/dashboard/renewal-estimate/" in dashboard, "the estimate loads after the page"
+    assert "/dashboard/renewal-estimate/" in dashboard, "the figures load after the page"
 
-    fragment = client.get("/dashboard/renewal-estimate/").content.decode()
-    assert "74 SSC · NOK\xa0103.60 excl. VAT" in fragment and "as of 10:30" in fragment
+    card = client.get("/dashboard/renewal-estimate/")
+    assert card.context["estimate"] == {"count": 1, "ssc": 74, "net": Decimal("103.60")}
+    assert "74 SSC · NOK\xa0103.60 excl. VAT" in card.content.decode()
 
-    # Kept for ten minutes: a new agreement does not change it until then.
-    services.period_create(installation=mine, start=date(2026, 7, 1), end=date(2027, 7, 1),
-                           holdings=list(mine.holdings.all()))
-    assert "74 SSC" in client.get("/dashboard/renewal-estimate/").content.decode()
-    # Staff have their own estimate of every reseller's due renewals, made now: only B's port
-    # is still due.
+    # A new agreement: the next look counts and prices afresh (the cache follows the data).
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_create(installation=mine, start=date(2026, 7, 1),
+                               end=date(2027, 7, 1), holdings=list(mine.holdings.all()))
+    assert client.get("/dashboard/renewal-estimate/").context["estimate"]["count"] == 0
+    # Staff have their own figures of every reseller's due renewals: only B's port is due.
     client.force_login(staff)
-    assert "74 SSC · NOK\xa0103.60" in client.get("/dashboard/renewal-estimate/").content.decode()
-    cache.clear()
-    client.force_login(user_a)
-    assert "0 SSC · NOK\xa00.00" in client.get("/dashboard/renewal-estimate/").content.decode()
+    assert client.get("/dashboard/renewal-estimate/").context["estimate"] == {
+        "count": 1, "ssc": 74, "net": Decimal("103.60")}
 
 
 def test_the_ui_speaks_norwegian_by_default_and_english_on_request(user_a):
