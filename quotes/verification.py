@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from quotes import signing
-from quotes.models import DisplayState, Quote, QuoteState
+from quotes.models import DisplayState, Quote
 
 
 def verification_url(quote) -> str:
@@ -44,7 +44,8 @@ def _state_sentence(quote, today) -> str:
         return _("It has been accepted.")
     if state == DisplayState.DECLINED:
         return _("It was declined.")
-    successor = quote.revisions.exclude(state=QuoteState.DRAFT).order_by("-revision").first()
+    successor = Quote.objects.of_number(quote).filter(revision__gt=quote.revision).order_by(
+        "-revision").first()
     if successor is not None:
         return _("It has been superseded by %(number)s.") % {"number": successor.number}
     return _("It has been superseded.")

@@ -64,6 +64,11 @@ class QuoteQuerySet(models.QuerySet):
     def expiring_within(self, today: date, days: int) -> "QuoteQuerySet":
         return self.open(today).filter(valid_until__lte=today + timedelta(days=days))
 
+    def of_number(self, quote: "Quote") -> "QuoteQuerySet":
+        """The issued offers sharing `quote`'s base number: it and its revisions."""
+        return self.issued().filter(number_year=quote.number_year,
+                                    number_sequence=quote.number_sequence)
+
     def ready_to_issue(self) -> "QuoteQuerySet":
         return self.drafts().filter(ready_to_issue=True)
 

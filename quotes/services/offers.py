@@ -134,11 +134,17 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None,
     quote = locked(quote)
     require(Action.ISSUE, quote, user, today)
     predecessor = quote.revision_of
+    chain = []
     if predecessor is not None:
-        predecessor = locked(predecessor)
-        if predecessor.state == QuoteState.ACCEPTED:
-            raise DomainError(_("%(number)s, which this draft revises, has been accepted "
-                                "meanwhile.") % {"number": predecessor.number})
+        # Every issued offer of the same base number, locked in one order: a revision
+        # supersedes them all, and none of them may have been accepted meanwhile.
+        chain = list(Quote.objects.select_for_update().filter(
+            number_year=predecessor.number_year, number_sequence=predecessor.number_sequence,
+        ).exclude(state=QuoteState.DRAFT).order_by("pk"))
+        accepted = next((q for q in chain if q.state == QuoteState.ACCEPTED), None)
+        if accepted is not None:
+            raise DomainError(_("%(number)s, of the offer this draft revises, has been accepted "
+                                "meanwhile.") % {"number": accepted.number})
     result, book = selectors.price_quote(quote=quote, quote_date=today)
     if not result.has_lines:
         day = f"{result.earliest_end or result.start:%d.%m.%Y}"
@@ -162,10 +168,11 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None,
     quote.save()
     _store_sections(quote, result)
     record_event(quote, QuoteEvent.Kind.ISSUED, user, quote.number)
-    if predecessor is not None and predecessor.state == QuoteState.ISSUED:
-        predecessor.state = QuoteState.SUPERSEDED
-        predecessor.save(update_fields=["state"])
-        record_event(predecessor, QuoteEvent.Kind.SUPERSEDED, user, quote.number)
+    for earlier in chain:
+        if earlier.state == QuoteState.ISSUED:
+            earlier.state = QuoteState.SUPERSEDED
+            earlier.save(update_fields=["state"])
+            record_event(earlier, QuoteEvent.Kind.SUPERSEDED, user, quote.number)
     quote_id = quote.pk
     transaction.on_commit(lambda: prepare_pdf_after_commit(quote_id, render_now=prepare_pdf),
                           robust=True)

@@ -135,6 +135,8 @@ def quote_detail(request, pk: int):
     quote = access.get_quote_for_user(request.user, pk)
     today = timezone.localdate()
     revisions = list(quote.revisions.all())  # newest first
+    successor = None if quote.is_draft else Quote.objects.of_number(quote).filter(
+        revision__gt=quote.revision).order_by("-revision").first()
     return render(request, "quotes/quote_detail.html", {
         "quote": quote, "today": today,
         # Evaluated only when the template needs it: an issued offer's frozen sections come
@@ -144,7 +146,7 @@ def quote_detail(request, pk: int):
         "actions": allowed_actions(quote, request.user, today),
         "events": quote.events.select_related("by"),
         "revisions": revisions,
-        "successor": next((r for r in revisions if not r.is_draft), None),
+        "successor": successor,
     })
 
 

@@ -262,6 +262,32 @@ def test_a_revision_keeps_the_number_and_supersedes_its_predecessor(staff, user_
     assert QuoteCounter.objects.get(year=2025).last == 1, "revisions use no new number"
 
 
+def test_issuing_one_of_two_revisions_supersedes_every_other_open_offer_of_the_number(
+        staff, user_a, customer_a):
+    original = issue(draft_for(example_d(customer_a), user_a), staff, D_ISSUE)
+    second, third = (services.quote_revise(quote=original, user=user_a) for _ in range(2))
+    r2 = issue(second, staff, D_ISSUE)
+    r3 = issue(third, staff, D_ISSUE)
+    states = {q.number: q.state for q in Quote.objects.issued()}
+    assert states == {"SSA-2025-00001": "superseded", "SSA-2025-00001-R2": "superseded",
+                      "SSA-2025-00001-R3": "issued"}
+    assert r2.number != r3.number
+    with pytest.raises(DomainError, match="superseded"):
+        services.quote_accept(quote=r2, user=user_a, accepted_by_name="Kari", today=D_ISSUE)
+
+
+def test_a_revision_cannot_be_issued_once_another_offer_of_its_number_was_accepted(
+        staff, user_a, customer_a):
+    original = issue(draft_for(example_d(customer_a), user_a), staff, D_ISSUE)
+    second, third = (services.quote_revise(quote=original, user=user_a) for _ in range(2))
+    r2 = issue(second, staff, D_ISSUE)
+    services.quote_accept(quote=r2, user=user_a, accepted_by_name="Kari", today=D_ISSUE)
+    with pytest.raises(DomainError, match="-R2, of the offer this draft revises, has been "
+                                          "accepted"):
+        issue(third, staff, D_ISSUE)
+    assert Quote.objects.get(pk=third.pk).is_draft
+
+
 def test_undoing_an_acceptance_removes_its_periods_and_is_recorded(staff, user_a, customer_a):
     installation = example_d(customer_a)
     quote = issue(draft_for(installation, user_a), staff, D_ISSUE)
