@@ -3,6 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
@@ -18,6 +19,7 @@ from common.months import first_of_month
 from customers.models import Installation, LicenseType
 from quotes import pricing, selectors
 from quotes.models import PriceBook
+from quotes.services.offers import too_many_installations
 
 
 class PriceBookForm(forms.Form):
@@ -163,6 +165,12 @@ class QuoteForm(forms.Form):
             self.initial["end"] = default
             self.initial["end_default"] = f"{default:%Y-%m}"
         return PricedForm(result=result, book=book, default_end=default)
+
+    def clean_installations(self):
+        installations = self.cleaned_data["installations"]
+        if len(installations) > settings.SSA_MAX_INSTALLATIONS_PER_OFFER:
+            raise forms.ValidationError(too_many_installations())
+        return installations
 
     def end_override(self) -> date | None:
         """The end to store: only one the user chose (not the prefilled default)."""

@@ -749,16 +749,19 @@ def test_renewal_bulk_post(world, clients, data):
     body = data.draw(form({}, optional={
         "installation": st.one_of(ids(own, foreign), st.lists(ids(own, foreign), max_size=5)),
         "all": st.one_of(st.just("1"), SHORT_TEXT),
+        "confirm": st.one_of(st.just("1"), SHORT_TEXT),
+        "per_installation": st.one_of(st.just("1"), SHORT_TEXT),
+        "include_flagged": st.one_of(st.just("1"), SHORT_TEXT),
     }))
     query = data.draw(form({}, optional={"window_end": MONTHISH, "q": SHORT_TEXT,
                                          "lapsed": BOOLISH}))
     url = reverse("renewal_list") + "?" + "&".join(
         f"{key}={urlquote(value if isinstance(value, str) else value[0])}"
         for key, value in query.items())
-    foreign_items = RenewalItem.objects.filter(installation__in=foreign).count()
+    foreign_items = RenewalItem.objects.filter(installations__in=foreign).count()
     response = check(clients[role].post(url, body))
     if role != "staff":
-        assert RenewalItem.objects.filter(installation__in=foreign).count() == foreign_items
+        assert RenewalItem.objects.filter(installations__in=foreign).count() == foreign_items
     if response.status_code == 302:
         check(clients[role].get(response["Location"]))
 

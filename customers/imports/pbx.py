@@ -28,6 +28,9 @@ from customers.imports import ImportFileError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_QUANTITY = 100_000
+# A PBX has a handful of locations, a large one some hundreds; a list with more is not one PBX's
+# (and a page choosing among them would be megabytes).
+MAX_LOCATIONS = 1_000
 PORT_CODE = "port"  # the one license the user list has no attribute for: one per user (§2.7)
 
 # Attributes that describe a user rather than a license. Any other non-empty attribute that the
@@ -97,6 +100,13 @@ def _pseudo_types(element: Element) -> set[str]:
             if _local_name(child.tag) == "pseudo"}
 
 
+def _check_locations(count: int) -> None:
+    if count > MAX_LOCATIONS:
+        raise ImportFileError(_(
+            "The file names more than %(max)d locations; a PBX user list has far fewer. Export "
+            "the user list of the one PBX this installation is.") % {"max": MAX_LOCATIONS})
+
+
 def parse_user_list(data: bytes) -> UserList:
     """Count the users of every location and the users holding each attribute. Refuses, with a
     message for the user, anything that is not a safe, well-formed PBX user list."""
@@ -124,6 +134,7 @@ def parse_user_list(data: bytes) -> UserList:
             "user list from the PBX again and upload it unchanged.")
             % {"line": line, "column": column}) from None
     result = UserList()
+    declared: set[str] = set()
     seen_objects = 0
     for element in root.iter():
         if _local_name(element.tag) != "user":
@@ -132,8 +143,10 @@ def parse_user_list(data: bytes) -> UserList:
         kinds = _pseudo_types(element)
         if "loc" in kinds:
             name = (element.get("h323") or element.get("cn") or "").strip()
-            if name and name not in result.location_objects:
+            if name and name not in declared:
+                declared.add(name)
                 result.location_objects.append(name)
+                _check_locations(len(declared | result.locations.keys()))
             continue
         if "config" in kinds:
             result.templates += 1
@@ -142,7 +155,10 @@ def parse_user_list(data: bytes) -> UserList:
             result.other_objects += 1
             continue
         location_name = (element.get("loc") or "").strip()
-        location = result.locations.setdefault(location_name, LocationCount(location_name))
+        location = result.locations.get(location_name)
+        if location is None:
+            location = result.locations[location_name] = LocationCount(location_name)
+            _check_locations(len(declared | result.locations.keys()))
         location.users += 1
         for attribute, value in element.attrib.items():
             if value.strip():

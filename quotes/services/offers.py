@@ -41,11 +41,18 @@ def _check_inputs(customer: Customer, installations: list[Installation],
                   end: date | None) -> None:
     if not installations:
         raise DomainError(_("Choose at least one installation."), field="installations")
+    if len(installations) > settings.SSA_MAX_INSTALLATIONS_PER_OFFER:
+        raise DomainError(too_many_installations(), field="installations")
     if any(installation.customer_id != customer.pk for installation in installations):
         raise DomainError(_("An offer covers installations of one customer only."),
                           field="installations")
     if end is not None and not is_first_of_month(end):
         raise DomainError(_("The agreement ends on the first of a month."), field="end")
+
+
+def too_many_installations() -> str:
+    return _("An offer covers at most %(max)d installations; make several offers.") % {
+        "max": settings.SSA_MAX_INSTALLATIONS_PER_OFFER}
 
 
 @transaction.atomic

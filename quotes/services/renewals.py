@@ -53,13 +53,16 @@ class BatchCreated:
 
 def group_for_offers(installations: list[Installation], *,
                      per_installation: bool) -> list[list[Installation]]:
-    """The installations of each offer: one customer's together, or one each."""
+    """The installations of each offer: one customer's together (in offers of at most
+    SSA_MAX_INSTALLATIONS_PER_OFFER), or one each."""
     if per_installation:
         return [[installation] for installation in installations]
     by_customer: dict[int, list[Installation]] = defaultdict(list)
     for installation in installations:
         by_customer[installation.customer_id].append(installation)
-    return list(by_customer.values())
+    size = settings.SSA_MAX_INSTALLATIONS_PER_OFFER
+    return [group[start:start + size] for group in by_customer.values()
+            for start in range(0, len(group), size)]
 
 
 @transaction.atomic

@@ -70,6 +70,20 @@ def test_the_sample_user_list_is_counted_per_location_as_counted_by_hand():
         "fax": 0, "app-sharing": 0}
 
 
+@pytest.mark.parametrize("kind", ["users", "location entries"])
+def test_a_list_with_more_locations_than_a_pbx_has_is_refused_with_a_message(kind):
+    count = pbx.MAX_LOCATIONS + 1
+    if kind == "users":
+        elements = "".join(f'<user cn="u{i}" loc="L{i}"/>' for i in range(count))
+    else:
+        elements = "".join(f'<user cn="L{i}" h323="L{i}"><pseudo type="loc"/></user>'
+                           for i in range(count))
+    with pytest.raises(ImportFileError, match="more than 1000 locations"):
+        pbx.parse_user_list(f"<info>{elements}</info>".encode())
+    within = "".join(f'<user cn="u{i}" loc="L{i}"/>' for i in range(pbx.MAX_LOCATIONS))
+    assert len(pbx.parse_user_list(f"<info>{within}</info>".encode()).locations) == 1000
+
+
 def test_an_empty_license_attribute_does_not_count():
     users = pbx.parse_user_list(b'<info><user cn="A" loc="x" uclic="" voicemail=" "/>'
                                 b'<user cn="B" loc="x" uclic="1"/></info>')

@@ -361,3 +361,18 @@ def test_licenses_an_issued_offer_charges_cannot_be_deleted_only_ended(staff, us
     with pytest.raises(DomainError, match="issued offer charges"):
         customer_services.holding_delete(holding=holding)
     assert installation.holdings.filter(pk=holding.pk).exists()
+
+
+def test_an_offer_covers_at_most_the_configured_number_of_installations(settings, user_a,
+                                                                       customer_a, client):
+    settings.SSA_MAX_INSTALLATIONS_PER_OFFER = 2
+    sites = [make_installation(customer_a, f"Site {i}") for i in range(3)]
+    with pytest.raises(DomainError, match="at most 2 installations") as refused:
+        services.quote_create(customer=customer_a, installations=sites, user=user_a)
+    assert refused.value.field == "installations" and not Quote.objects.exists()
+    client.force_login(user_a)
+    response = client.post(f"/customers/{customer_a.pk}/offers/new/", {
+        "installations": [s.pk for s in sites], "language": "nb", "end": ""})
+    assert response.status_code == 200 and not Quote.objects.exists()
+    assert response.context["form"].errors["installations"] == [
+        "An offer covers at most 2 installations; make several offers."]

@@ -479,3 +479,12 @@ def test_the_renewal_export_has_the_pages_estimates_and_flags_and_only_what_the_
     assert rows["Mine"][6:8] == ["370", "518,00"]
     assert rows["Never"][4] == "no history recorded"
     assert "CANARY-B" not in str(rows)
+
+
+def test_a_customer_with_more_sites_than_an_offer_may_cover_gets_several_offers(
+        settings, staff, customer_a, django_capture_on_commit_callbacks):
+    settings.SSA_MAX_INSTALLATIONS_PER_OFFER = 2
+    sites = [due_installation(customer_a, f"Site {i}") for i in range(5)]
+    created = make_batch(staff, sites, django_capture_on_commit_callbacks)
+    assert (created.offers, created.installations) == (3, 5)
+    assert sorted(item.installations.count() for item in created.batch.items.all()) == [1, 2, 2]
