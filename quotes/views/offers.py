@@ -193,7 +193,10 @@ def _quote_action(request, pk, *, action: Action, template: str, run, success,
 def quote_issue(request, pk: int):
     return _quote_action(
         request, pk, action=Action.ISSUE, template="quotes/quote_issue.html",
-        run=lambda quote, data: services.quote_issue(quote=quote, user=request.user),
+        # The signed PDF is made by the worker, never in the request: the offer page shows
+        # "PDF being prepared" and refreshes itself until it is stored.
+        run=lambda quote, data: services.quote_issue(quote=quote, user=request.user,
+                                                     prepare_pdf=False),
         success=lambda quote: _("Issued as %(number)s.") % {"number": quote.number})
 
 

@@ -174,6 +174,25 @@ def test_a_failed_render_is_recorded_and_retried_by_a_background_task(
     assert quote.pdf_sha256 and quote.pdf_error == ""
 
 
+def test_issuing_from_the_page_leaves_the_pdf_to_the_worker_and_the_page_refreshes_itself(
+        client, staff, user_a, customer_a, django_capture_on_commit_callbacks):
+    draft = services.quote_create(customer=customer_a, installations=[example_d(customer_a)],
+                                  user=user_a)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/offers/{draft.pk}/issue/")
+    quote = Quote.objects.get(pk=draft.pk)
+    assert quote.number and not quote.pdf_sha256, "nothing rendered in the request"
+    queued = [(r.task.name, r.args) for r in default_task_backend.results]
+    assert queued == [("prepare_offer_pdf", [quote.pk])]
+    page = client.get(f"/offers/{quote.pk}/").content.decode()
+    assert "PDF being prepared" in page and 'hx-trigger="every 2s"' in page
+    default_task_backend.results[0].task.call(quote.pk)  # the worker
+    page = client.get(f"/offers/{quote.pk}/").content.decode()
+    assert "PDF being prepared" not in page and "every 2s" not in page
+    assert f"/offers/{quote.pk}/pdf/" in page
+
+
 def test_the_offer_page_says_pdf_being_prepared_until_it_is_stored(client, staff, user_a,
                                                                    customer_a):
     draft = services.quote_create(customer=customer_a, installations=[example_d(customer_a)],
