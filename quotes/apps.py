@@ -7,5 +7,5 @@ class QuotesConfig(AppConfig):
     verbose_name = _("Offers and price books")
 
     def ready(self) -> None:
-        # The background tasks register themselves with quotes.queue, which services enqueue by.
+        # The background tasks register themselves with common.queue, which services enqueue by.
         from quotes import tasks  # noqa: F401

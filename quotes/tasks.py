@@ -4,7 +4,7 @@ failure (retries, their delays) is the service's decision."""
 
 from django_tasks import task
 
-from quotes import queue
+from common import queue
 from quotes.services import documents, renewals
 
 

@@ -2,14 +2,24 @@
 acting user recorded in the change history."""
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
+from common import queue
 from quotes.models import Quote, QuoteEvent
+
+# Timeline entries other parts of the portal act on (notifications, webhooks): published on the
+# "offer_event" topic once the transaction that recorded them commits.
+PUBLISHED_KINDS = {QuoteEvent.Kind.READY, QuoteEvent.Kind.ISSUED, QuoteEvent.Kind.ACCEPTED,
+                   QuoteEvent.Kind.DECLINED}
 
 
 def record_event(quote: Quote, kind: str, user: User | None, note: str = "") -> QuoteEvent:
-    return QuoteEvent.objects.create(quote=quote, at=timezone.now(), by=user, kind=kind,
-                                     note=note[:500])
+    event = QuoteEvent.objects.create(quote=quote, at=timezone.now(), by=user, kind=kind,
+                                      note=note[:500])
+    if kind in PUBLISHED_KINDS:
+        transaction.on_commit(lambda: queue.publish("offer_event", event.pk))
+    return event
 
 
 def locked(quote: Quote) -> Quote:

@@ -18,8 +18,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common import queue
 from common.errors import DomainError
-from quotes import queue, signing
+from quotes import signing
 from quotes.actions import Action, require
 from quotes.models import Quote, QuoteEvent
 from quotes.pdf import render_quote_pdf

@@ -22,10 +22,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import queue
 from common.errors import DomainError
 from customers.access import is_distributor_staff, reseller_of
 from customers.models import Installation
-from quotes import pricing, queue, selectors
+from quotes import pricing, selectors
 from quotes.models import RenewalBatch, RenewalItem, RenewalTarget
 from quotes.services.offers import quote_create, quote_issue, quote_mark_ready
 
