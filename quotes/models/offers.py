@@ -334,6 +334,10 @@ class QuoteEvent(models.Model):
         DECLINED = "declined", _("declined")
         ACCEPTANCE_UNDONE = "acceptance_undone", _("acceptance undone")
         EMAILED = "emailed", _("sent by e-mail")
+        OPENED = "opened", _("opened by the customer")
+        EXPIRED = "expired", _("expired")
+        MESSAGE_SENT = "message_sent", _("message sent")
+        MESSAGE_FAILED = "message_failed", _("message not delivered")
 
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
@@ -346,6 +350,11 @@ class QuoteEvent(models.Model):
         ordering = ["at", "pk"]
         # The dashboard's recent activity: the newest events first.
         indexes = [models.Index(fields=["-at", "-id"], name="quoteevent_newest_first")]
+        constraints = [
+            # An offer expires once, and is opened by the customer for the first time once.
+            models.UniqueConstraint(fields=["quote", "kind"], name="one_expiry_and_first_opening",
+                                    condition=Q(kind__in=["expired", "opened"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quote} {self.kind} {self.at:%Y-%m-%d %H:%M}"

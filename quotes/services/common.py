@@ -11,7 +11,7 @@ from quotes.models import Quote, QuoteEvent
 # Timeline entries other parts of the portal act on (notifications, webhooks): published on the
 # "offer_event" topic once the transaction that recorded them commits.
 PUBLISHED_KINDS = {QuoteEvent.Kind.READY, QuoteEvent.Kind.ISSUED, QuoteEvent.Kind.ACCEPTED,
-                   QuoteEvent.Kind.DECLINED}
+                   QuoteEvent.Kind.DECLINED, QuoteEvent.Kind.OPENED, QuoteEvent.Kind.EXPIRED}
 
 
 def record_event(quote: Quote, kind: str, user: User | None, note: str = "") -> QuoteEvent:

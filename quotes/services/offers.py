@@ -12,7 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -312,3 +312,20 @@ def quote_undo_acceptance(*, quote: Quote, user: User, reason: str = "") -> Quot
     quote.save(update_fields=["state", "answered_at", "answered_by", "accepted_by_name"])
     record_event(quote, QuoteEvent.Kind.ACCEPTANCE_UNDONE, user, reason.strip())
     return quote
+
+
+def quote_record_expiries(*, today: date) -> list[Quote]:
+    """Put "expired" on the timeline of every offer whose validity ended before `today` and
+    that has no such entry yet (its state stays issued: expiry is derived from `valid_until`;
+    this only tells the timeline and those listening to offer events). Idempotent."""
+    expired = list(Quote.objects.expired(today).exclude(events__kind=QuoteEvent.Kind.EXPIRED))
+    recorded = []
+    for quote in expired:
+        try:
+            with transaction.atomic():
+                record_event(quote, QuoteEvent.Kind.EXPIRED, None,
+                             f"{quote.valid_until:%d.%m.%Y}")
+        except IntegrityError:  # another run recorded it at the same moment
+            continue
+        recorded.append(quote)
+    return recorded
