@@ -7,7 +7,7 @@ action on an object it may see is refused by `require_staff` / `require_price_ad
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from customers.models import (
@@ -122,3 +122,14 @@ def get_holding_for_user(user: AnyUser, pk: int) -> LicenseHolding:
 
 def get_period_for_user(user: AnyUser, pk: int) -> AgreementPeriod:
     return get_object_or_404(periods_for(user).select_related("installation__customer"), pk=pk)
+
+
+def staff_users() -> QuerySet[User]:
+    """The distributor's active staff (price admins included): who hears of drafts ready."""
+    return User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(groups__name__in=[STAFF_GROUP, PRICE_ADMIN_GROUP])).distinct()
+
+
+def reseller_users(reseller: Reseller) -> QuerySet[User]:
+    """The active users of one reseller."""
+    return User.objects.filter(is_active=True, membership__reseller=reseller)

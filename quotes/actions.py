@@ -18,6 +18,20 @@ from customers.access import AnyUser, is_distributor_staff, reseller_of
 from quotes.models import Quote, QuoteState
 
 
+class CustomerContact:
+    """The customer's contact holding a personal acceptance link: may accept or decline the
+    offer the link leads to, and nothing else."""
+
+    is_authenticated = False
+
+    def __repr__(self) -> str:
+        return "CUSTOMER"
+
+
+CUSTOMER = CustomerContact()
+_CUSTOMER_MAY = {"accept", "decline"}  # Action values (the enum is defined below)
+
+
 class Action(StrEnum):
     EDIT = "edit"
     DELETE = "delete"
@@ -68,7 +82,15 @@ _FOR_THE_CUSTOMER = {Action.ACCEPT, Action.DECLINE, Action.REVISE}
 
 
 def refusal(action: Action, quote: Quote, user: AnyUser, today: date) -> Refusal | None:
-    """Why `user` may not do `action` on `quote` on `today`; None when they may."""
+    """Why `user` may not do `action` on `quote` on `today`; None when they may. `user` is
+    CUSTOMER for the customer's contact answering through an acceptance link."""
+    if user is CUSTOMER:
+        if action not in _CUSTOMER_MAY:
+            return Refusal(_("Only the offer's answer can be given through this link."),
+                           Answer.FORBIDDEN)
+        if quote.is_draft:
+            return Refusal(_("A draft must be issued first."))
+        return _issued_refusal(action, quote, today)
     staff = is_distributor_staff(user)
     if action in _STAFF_ONLY and not staff:
         return Refusal(_STAFF_ONLY_TEXTS[action](), Answer.FORBIDDEN)

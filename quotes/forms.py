@@ -275,3 +275,32 @@ class RenewalFilterForm(forms.Form):
             raise forms.ValidationError(_("That cycle's renewal would have ended already; "
                                           "choose a later July."))
         return window_end
+
+
+class OnlineAcceptForm(forms.Form):
+    """The customer's yes through the acceptance link: who accepts, and the terms box."""
+
+    name = forms.CharField(label=_("Your full name"), max_length=200)
+    role = forms.CharField(label=_("Your role at the company"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail"), help_text=_(
+        "The confirmation is sent here."))
+    purchase_order = forms.CharField(label=_("Purchase order reference (optional)"),
+                                     max_length=100, required=False)
+    terms = forms.BooleanField(label=_("I accept the offer and its terms on behalf of the "
+                                       "customer."))
+
+
+class OnlineDeclineForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    reason = forms.CharField(label=_("Why do you decline?"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NotificationSettingsForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of e-mails"), choices=LANGUAGE_CHOICES)
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        for kind in kinds:
+            self.fields[kind.value] = forms.BooleanField(label=kind.label, required=False)

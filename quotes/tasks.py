@@ -5,7 +5,7 @@ failure (retries, their delays) is the service's decision."""
 from django_tasks import task
 
 from common import queue
-from quotes.services import documents, renewals
+from quotes.services import documents, messages, notifications, renewals
 
 
 @task()
@@ -27,6 +27,20 @@ def sweep_renewals() -> None:
     renewals.renewal_sweep()
 
 
+@task()
+def deliver_email(email_id: int) -> str:
+    """Send one stored e-mail; the service queues its retries."""
+    return messages.email_deliver(email_id=email_id).status
+
+
+@task()
+def notify_offer_event(event_id: int) -> int:
+    """The notifications one offer event calls for."""
+    return len(notifications.offer_event_notify(event_id=event_id))
+
+
 queue.register("prepare_offer_pdf", prepare_offer_pdf)
+queue.register("deliver_email", deliver_email)
+queue.subscribe("offer_event", notify_offer_event)
 queue.register("renew", renew)
 queue.register("sweep_renewals", sweep_renewals)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quotes.views import documents, offers, price_books, renewals
+from quotes.views import account, customer_link, documents, offers, price_books, renewals
 
 urlpatterns = [
     path("prices/", price_books.price_book_list, name="price_book_list"),
@@ -39,4 +39,14 @@ urlpatterns += [
     path("offers/<int:pk>/send/", documents.quote_send, name="quote_send"),
     path("verify/", documents.verify, name="verify"),
     path("verify/<str:token>/", documents.verify_link, name="verify_link"),
+]
+
+# The customer's pages, opened with the personal acceptance link (no login).
+urlpatterns += [
+    path("o/<str:token>/", customer_link.offer_link, name="offer_link"),
+    path("o/<str:token>/pdf/", customer_link.offer_link_pdf, name="offer_link_pdf"),
+    path("o/<str:token>/accept/", customer_link.offer_link_accept, name="offer_link_accept"),
+    path("o/<str:token>/decline/", customer_link.offer_link_decline, name="offer_link_decline"),
+    path("accounts/notifications/", account.notification_settings,
+         name="notification_settings"),
 ]

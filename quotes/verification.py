@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -41,7 +42,15 @@ def _state_sentence(quote, today) -> str:
     if state == DisplayState.EXPIRED:
         return _("It expired on %(date)s.") % {"date": f"{quote.valid_until:%d.%m.%Y}"}
     if state == DisplayState.ACCEPTED:
-        return _("It has been accepted.")
+        acceptance = quote.acceptances.filter(undone_at__isnull=True).first()
+        if acceptance is None:
+            return _("It has been accepted.")
+        day = f"{timezone.localtime(acceptance.accepted_at):%d.%m.%Y}"
+        if acceptance.online:
+            return _("It was accepted online by %(name)s on %(date)s.") % {
+                "name": acceptance.name, "date": day}
+        return _("It was accepted by %(name)s on %(date)s.") % {"name": acceptance.name,
+                                                                "date": day}
     if state == DisplayState.DECLINED:
         return _("It was declined.")
     successor = Quote.objects.of_number(quote).filter(revision__gt=quote.revision).order_by(

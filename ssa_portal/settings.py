@@ -259,6 +259,8 @@ LOGGING = {
 # Offers: an issued offer is valid for this many days (or until the day before its agreement
 # would end, if that is earlier).
 SSA_QUOTE_VALIDITY_DAYS = env_int("SSA_QUOTE_VALIDITY_DAYS", 30)
+# The customer's contact is reminded this many days before an open offer it was sent expires.
+SSA_REMINDER_DAYS_BEFORE_EXPIRY = env_int("SSA_REMINDER_DAYS_BEFORE_EXPIRY", 7)
 # The most installations one offer may cover (a larger customer gets several offers).
 SSA_MAX_INSTALLATIONS_PER_OFFER = env_int("SSA_MAX_INSTALLATIONS_PER_OFFER", 100)
 # A renewal item taken by a worker and not ended after this long is queued again by the sweeper.

@@ -22,7 +22,17 @@ from customers.import_views import CSV_SALT
 from customers.imports import pbx
 from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding, Membership
 from quotes import services as services_quotes
-from quotes.models import PriceBook, PriceBookRate, Quote, QuoteEvent, RenewalBatch, RenewalItem
+from quotes.models import (
+    Acceptance,
+    NotificationSettings,
+    OutgoingEmail,
+    PriceBook,
+    PriceBookRate,
+    Quote,
+    QuoteEvent,
+    RenewalBatch,
+    RenewalItem,
+)
 from tests.conftest import make_installation
 
 ROLES = ("anonymous", "reseller_a", "reseller_b", "staff", "price_admin", "outsider")
@@ -169,6 +179,17 @@ MATRIX: dict[str, Row] = {
     "quote_export": Row(get=LOGGED_IN),
     "renewal_batch_detail": Row({"pk": "batch"}, OWN),
     "renewal_batch_retry": Row({"pk": "batch"}, "302 405 405 405 405 405", OWN_POST),
+    # The customer's pages: anyone holding the personal link (the offer has no PDF yet here, so
+    # its download sends back to the page; a first POST is the confirmation step).
+    "offer_link": Row({"token": "link_token"}, PUBLIC),
+    "offer_link_pdf": Row({"token": "link_token"}, "302 302 302 302 302 302"),
+    "offer_link_accept": Row({"token": "link_token"}, PUBLIC, PUBLIC,
+                             {"name": "Kari Kunde", "role": "CFO", "email": "k@example.no",
+                              "terms": "on"}, unchanged=ROLES),
+    "offer_link_decline": Row({"token": "link_token"}, PUBLIC, PUBLIC,
+                              {"name": "Kari Kunde", "reason": "For dyrt"}, unchanged=ROLES),
+    "notification_settings": Row(get=LOGGED_IN, post="302 302 302 302 302 302",
+                                 data={"language": "en"}),
     "set_language": Row(get="302 302 302 302 302 302", post="302 302 302 302 302 302",
                         data={"language": "en", "next": "/"}),
 }
@@ -261,10 +282,17 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
             "draft_quote": draft_quote, "issued_quote": issued_quote,
             "accepted_quote": accepted_quote,
             "verify_token": issued_quote.verification_token, "batch": batch,
+            "link_token": _link_token(issued_quote),
         },
         "users": {"anonymous": None, "reseller_a": user_a, "reseller_b": user_b,
                   "staff": staff, "price_admin": price_admin, "outsider": outsider},
     }
+
+
+def _link_token(quote) -> str:
+    from quotes.services.customer_side import link_create
+
+    return link_create(quote=quote, email="kunde@example.no", user=None)[1]
 
 
 def url_for(name: str, world) -> str:
@@ -295,6 +323,9 @@ def snapshot() -> list:
         list(QuoteEvent.objects.order_by("pk").values()),
         list(RenewalBatch.objects.order_by("pk").values()),
         list(RenewalItem.objects.order_by("pk").values()),
+        list(NotificationSettings.objects.order_by("pk").values()),
+        list(Acceptance.objects.order_by("pk").values()),
+        list(OutgoingEmail.objects.order_by("pk").values()),
     ]
 
 
@@ -308,7 +339,7 @@ def test_get_answers_as_the_matrix_says(client, world, name, role):
     response = client.get(url_for(name, world))
     expected = statuses(MATRIX[name].get)[role]
     assert response.status_code == expected
-    if expected == 302 and role == "anonymous" and name not in ("set_language",):
+    if expected == 302 and role == "anonymous" and name not in ("set_language", "offer_link_pdf"):
         assert response["Location"].startswith(reverse("login"))
 
 

@@ -1,6 +1,13 @@
 """The quotes app's models, by sub-domain: price books, offers (with their frozen parts and
 timeline), renewal campaigns."""
 
+from quotes.models.customer_side import (
+    Acceptance,
+    AcceptanceLink,
+    NotificationKind,
+    NotificationSettings,
+    OutgoingEmail,
+)
 from quotes.models.offers import (
     SEARCH_CUSTOMER_IDS,
     DisplayState,
@@ -24,6 +31,7 @@ from quotes.models.price_books import (
 from quotes.models.renewals import REASONS, RenewalBatch, RenewalItem, RenewalTarget
 
 __all__ = [
+    "Acceptance", "AcceptanceLink", "NotificationKind", "NotificationSettings", "OutgoingEmail",
     "SEARCH_CUSTOMER_IDS", "DisplayState", "FrozenError", "IssuedPartMixin", "PriceBook",
     "PriceBookQuerySet", "PriceBookRate", "PriceBookState", "Quote", "QuoteCharge",
     "QuoteCounter", "QuoteEvent", "QuoteLine", "QuoteQuerySet", "QuoteSection", "QuoteState",

@@ -1,6 +1,13 @@
 """Every write of the quotes app, by sub-domain: price books, offers, their documents (the
 signed PDF and e-mail) and renewal campaigns. Callers import the functions from here."""
 
+from quotes.services.customer_side import (
+    link_find,
+    link_opened,
+    quote_accept_online,
+    quote_decline_online,
+    quote_send_to_customer,
+)
 from quotes.services.documents import (
     PDF_RETRY_DELAYS,
     PdfOutcome,
@@ -9,7 +16,13 @@ from quotes.services.documents import (
     quote_prepare_missing_pdfs,
     quote_prepare_pdf,
     quote_prepare_pdf_or_retry,
-    quote_send_email,
+)
+from quotes.services.messages import email_deliver, email_queue
+from quotes.services.notifications import (
+    notification_settings_of,
+    notification_settings_update,
+    offer_event_notify,
+    reminders_send,
 )
 from quotes.services.offers import (
     CHANGED_SINCE_ISSUE,
@@ -46,7 +59,10 @@ __all__ = [
     "quote_decline", "quote_delete_draft", "quote_issue", "quote_mark_ready", "quote_pdf_bytes",
     "quote_prepare_missing_pdfs", "quote_prepare_pdf", "quote_prepare_pdf_or_retry",
     "quote_record_expiries",
-    "quote_revise", "quote_send_email", "quote_undo_acceptance", "quote_update_draft",
+    "quote_revise", "quote_undo_acceptance", "quote_update_draft", "link_find", "link_opened",
+    "quote_accept_online", "quote_decline_online", "quote_send_to_customer", "email_deliver",
+    "email_queue", "offer_event_notify", "reminders_send", "notification_settings_of",
+    "notification_settings_update",
     "group_for_offers", "renewal_batch_create", "renewal_batch_retry_failed",
     "renewal_item_run", "renewal_sweep",
 ]

@@ -1,31 +1,24 @@
 """Every write around an issued offer's document (docs/DOMAIN.md#signed-pdfs-and-verification):
-rendering, signing and storing the PDF once — with the retry policy when that fails — and
-sending it by e-mail."""
+rendering, signing and storing the PDF once, with the retry policy when that fails. Sending it
+to the customer is quotes/services/customer_side.py."""
 
 import hashlib
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import queue
 from common.errors import DomainError
 from quotes import signing
-from quotes.actions import Action, require
-from quotes.models import Quote, QuoteEvent
+from quotes.models import Quote
 from quotes.pdf import render_quote_pdf
-from quotes.services.common import locked, record_event
-from quotes.verification import verification_url
+from quotes.services.common import locked
 
 logger = logging.getLogger(__name__)
 
@@ -137,31 +130,3 @@ def quote_pdf_bytes(*, quote: Quote) -> bytes:
                             "This is an operator error: restore the file from backup.") % {
             "number": quote.number})
     return data
-
-
-def quote_send_email(*, quote: Quote, user: User, to: list[str], cc: list[str],
-                     message: str) -> Quote:
-    """Send the signed offer to the customer (the reseller copied) in the offer's language, and
-    record the sending on the timeline. A failure says so and changes nothing."""
-    require(Action.SEND, quote, user, timezone.localdate())
-    if not to:
-        raise DomainError(_("Give at least one recipient."), field="to")
-    pdf = quote_pdf_bytes(quote=quote)
-    with translation.override(quote.language):
-        subject = _("Offer %(number)s: SSA upgrade agreement") % {"number": quote.number}
-        body = render_to_string("quotes/email/offer.txt", {
-            "quote": quote, "message": message.strip(), "sender": user,
-            "distributor": settings.SSA_DISTRIBUTOR_NAME,
-            "verification_url": verification_url(quote),
-        })
-    email = EmailMessage(subject=subject, body=body, to=to, cc=cc,
-                         reply_to=[user.email] if user.email else None)
-    email.attach(f"{quote.number}.pdf", pdf, "application/pdf")
-    try:
-        email.send(fail_silently=False)
-    except (OSError, smtplib.SMTPException) as error:
-        logger.warning("Sending %s failed: %s", quote.number, error)
-        raise DomainError(_("The e-mail could not be sent (%(error)s). Nothing was recorded; "
-                            "try again.") % {"error": error}) from error
-    record_event(quote, QuoteEvent.Kind.EMAILED, user, ", ".join([*to, *cc]))
-    return quote

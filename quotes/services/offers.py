@@ -8,6 +8,7 @@ engine's (`quotes.pricing`, through `quotes.selectors`).
 """
 
 import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -23,8 +24,10 @@ from common.months import is_first_of_month
 from customers import services as customer_services
 from customers.models import Customer, Installation, LicenseHolding, PeriodSource
 from quotes import pricing, selectors, signing, snapshot
-from quotes.actions import Action, require
+from quotes.actions import CUSTOMER, Action, require
 from quotes.models import (
+    Acceptance,
+    AcceptanceLink,
     Quote,
     QuoteCharge,
     QuoteCounter,
@@ -217,12 +220,33 @@ CHANGED_SINCE_ISSUE = gettext_lazy(
     "The installation changed since this offer was issued — revise it.")
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What is recorded with an acceptance besides the accepting person's name: given online
+    through the customer's link, with where it came from; or recorded in the portal."""
+
+    channel: str = Acceptance.Channel.PORTAL
+    role: str = ""
+    email: str = ""
+    purchase_order: str = ""
+    client_ip: str | None = None
+    user_agent: str = ""
+    link: AcceptanceLink | None = None
+
+
+def _actor(user) -> User | None:
+    """The portal user acting, None for the customer answering through a link."""
+    return None if user is CUSTOMER else user
+
+
 @transaction.atomic
-def quote_accept(*, quote: Quote, user: User, accepted_by_name: str,
-                 today: date | None = None) -> Quote:
+def quote_accept(*, quote: Quote, user, accepted_by_name: str, today: date | None = None,
+                 evidence: Evidence | None = None) -> Quote:
     """Record the customer's yes and create the agreement periods the offer paid for — the
-    pricing engine's `acceptance_periods` of the charges frozen at issue, per installation."""
+    pricing engine's `acceptance_periods` of the charges frozen at issue, per installation.
+    `user` is a portal user recording the answer, or CUSTOMER (with `evidence` from the link)."""
     today = today or timezone.localdate()
+    evidence = evidence or Evidence()
     accepted_by_name = accepted_by_name.strip()
     if not accepted_by_name:
         raise DomainError(_("Enter the name of the person who accepted."),
@@ -245,16 +269,25 @@ def quote_accept(*, quote: Quote, user: User, accepted_by_name: str,
             try:
                 period = customer_services.period_create(
                     installation=section.installation, start=paid.start, end=paid.end,
-                    holdings=LicenseHolding.objects.filter(pk__in=paid.holding_ids), user=user,
-                    source=PeriodSource.QUOTE, note=quote.number)
+                    holdings=LicenseHolding.objects.filter(pk__in=paid.holding_ids),
+                    user=_actor(user), source=PeriodSource.QUOTE, note=quote.number)
             except DomainError as error:
                 raise DomainError(str(CHANGED_SINCE_ISSUE)) from error
             quote.periods.add(period)
+    now = timezone.now()
     quote.state = QuoteState.ACCEPTED
-    quote.answered_at, quote.answered_by = timezone.now(), user
+    quote.answered_at, quote.answered_by = now, _actor(user)
     quote.accepted_by_name = accepted_by_name
     quote.save(update_fields=["state", "answered_at", "answered_by", "accepted_by_name"])
-    record_event(quote, QuoteEvent.Kind.ACCEPTED, user, accepted_by_name)
+    Acceptance.objects.create(
+        quote=quote, channel=evidence.channel, name=accepted_by_name, role=evidence.role[:200],
+        email=evidence.email, purchase_order=evidence.purchase_order[:100], accepted_at=now,
+        by=_actor(user), link=evidence.link, client_ip=evidence.client_ip,
+        user_agent=evidence.user_agent[:500], pdf_sha256=quote.pdf_sha256)
+    online = evidence.channel == Acceptance.Channel.CUSTOMER_LINK
+    record_event(quote, QuoteEvent.Kind.ACCEPTED, _actor(user),
+                 _("online by %(name)s") % {"name": accepted_by_name} if online
+                 else accepted_by_name)
     return quote
 
 
@@ -274,16 +307,22 @@ def _check_unchanged(charges: list[QuoteCharge]) -> None:
 
 
 @transaction.atomic
-def quote_decline(*, quote: Quote, user: User, reason: str = "",
-                  today: date | None = None) -> Quote:
+def quote_decline(*, quote: Quote, user, reason: str = "", today: date | None = None,
+                  declined_by_name: str = "") -> Quote:
+    """The customer's no, recorded in the portal or given online (`user` CUSTOMER, with the
+    name the contact gave)."""
     today = today or timezone.localdate()
     quote = locked(quote)
     require(Action.DECLINE, quote, user, today)
     quote.state = QuoteState.DECLINED
-    quote.answered_at, quote.answered_by = timezone.now(), user
+    quote.answered_at, quote.answered_by = timezone.now(), _actor(user)
     quote.decline_reason = reason.strip()[:500]
     quote.save(update_fields=["state", "answered_at", "answered_by", "decline_reason"])
-    record_event(quote, QuoteEvent.Kind.DECLINED, user, quote.decline_reason)
+    note = quote.decline_reason
+    if user is CUSTOMER:
+        note = _("online by %(name)s: %(reason)s") % {"name": declined_by_name.strip(),
+                                                       "reason": note}
+    record_event(quote, QuoteEvent.Kind.DECLINED, _actor(user), note)
     return quote
 
 
@@ -310,6 +349,7 @@ def quote_undo_acceptance(*, quote: Quote, user: User, reason: str = "") -> Quot
     quote.answered_at = quote.answered_by = None
     quote.accepted_by_name = ""
     quote.save(update_fields=["state", "answered_at", "answered_by", "accepted_by_name"])
+    quote.acceptances.filter(undone_at__isnull=True).update(undone_at=timezone.now())
     record_event(quote, QuoteEvent.Kind.ACCEPTANCE_UNDONE, user, reason.strip())
     return quote
 

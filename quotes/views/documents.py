@@ -21,7 +21,7 @@ from quotes.presentation import present_offer
 from quotes.views.offers import answer_refusal
 
 
-def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -34,13 +34,13 @@ def quote_pdf(request, pk: int):
     """The signed PDF, the same bytes every time; a draft's unsigned preview."""
     quote = access.get_quote_for_user(request.user, pk)
     if quote.is_draft:
-        return _pdf_response(render_quote_pdf(quote), f"draft-{quote.pk}.pdf")
+        return pdf_response(render_quote_pdf(quote), f"draft-{quote.pk}.pdf")
     try:
         data = services.quote_pdf_bytes(quote=quote)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(quote)
-    return _pdf_response(data, f"{quote.number}.pdf")
+    return pdf_response(data, f"{quote.number}.pdf")
 
 
 @login_required
@@ -72,11 +72,13 @@ def quote_send(request, pk: int):
         "to": quote.customer_email, "cc": quote.reseller.email if quote.reseller else ""})
     if request.method == "POST" and form.is_valid():
         try:
-            services.quote_send_email(quote=quote, user=request.user, **form.cleaned_data)
+            services.quote_send_to_customer(quote=quote, user=request.user,
+                                            **form.cleaned_data)
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, _("Sent to %(to)s.") % {
+            messages.success(request, _("On its way to %(to)s, with a personal link to accept "
+                                        "or decline; its delivery shows on the timeline.") % {
                 "to": ", ".join(form.cleaned_data["to"])})
             return redirect(quote)
     return render(request, "quotes/quote_send.html", {

@@ -145,6 +145,8 @@ def quote_detail(request, pk: int):
         "display_state": quote.display_state(today),
         "actions": allowed_actions(quote, request.user, today),
         "events": quote.events.select_related("by"),
+        "emails": quote.emails.all()[:20],
+        "acceptance": quote.acceptances.filter(undone_at__isnull=True).first(),
         "revisions": revisions,
         "successor": successor,
     })
