@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def grant_role_permissions(sender, using="default", **kwargs):
-    """Django admin access per role (docs/ARCHITECTURE.md#the-django-admin: the admin is for inspection). Staff may view
-    every model; price admins also keep the license catalogue and firmware releases. Runs after
-    migrate, when the permissions exist."""
+    """Django admin access per role (docs/ARCHITECTURE.md#the-django-admin: the admin is for
+    inspection). Staff may view every model; price admins also keep the license catalogue and
+    firmware releases. Runs after migrate, when the permissions exist."""
     from django.contrib.auth.models import Group, Permission
 
     from customers.access import PRICE_ADMIN_GROUP, STAFF_GROUP

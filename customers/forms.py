@@ -127,8 +127,8 @@ class PeriodForm(forms.ModelForm):
         self.fields["holdings"].label = _("Licenses this period paid for")
         self.fields["holdings"].label_from_instance = _holding_label
         if not self.is_bound and self.instance.pk is None:
-            # docs/DOMAIN.md#agreement-periods: the form preselects every holding activated before its end;
-            # static/js/portal.js keeps that true as the user changes the end.
+            # docs/DOMAIN.md#agreement-periods: the form preselects every holding activated
+            # before its end; static/js/portal.js keeps that true as the user changes the end.
             end = self.initial.get("end")
             self.initial["holdings"] = [
                 h.pk for h in holdings if end is None or h.activated_on < end

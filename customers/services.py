@@ -79,7 +79,8 @@ def customer_update(*, customer: Customer, user: User, **fields) -> Customer:
 
 @transaction.atomic
 def customer_move(*, customer: Customer, reseller: Reseller, user: User) -> Customer:
-    """Staff move a customer to another reseller (docs/DOMAIN.md#when-a-customer-moves-to-another-reseller)."""
+    """Staff move a customer to another reseller
+    (docs/DOMAIN.md#when-a-customer-moves-to-another-reseller)."""
     if not is_distributor_staff(user):
         raise DomainError(_("Only distributor staff can move a customer to another reseller."))
     customer.reseller = reseller
@@ -411,11 +412,11 @@ def installation_pbx_apply(
     expected_current: dict[str, int] | None = None,
 ) -> list[pbx.DiffLine]:
     """Bring an installation's licenses to the quantities counted in its PBX user list
-    (docs/DOMAIN.md#the-pbx-user-list-import): an increase is a new holding activated on `activated_on` (the import
-    date); a decrease ends holdings from the first of the next month, newest first, keeping
-    the rest. Types not in `targets`, and unchanged types, are left alone. `expected_current`
-    (what the user reviewed) refuses the change if the installation has changed since.
-    Returns the diff lines applied."""
+    (docs/DOMAIN.md#the-pbx-user-list-import): an increase is a new holding activated on
+    `activated_on` (the import date); a decrease ends holdings from the first of the next month,
+    newest first, keeping the rest. Types not in `targets`, and unchanged types, are left alone.
+    `expected_current` (what the user reviewed) refuses the change if the installation has
+    changed since. Returns the diff lines applied."""
     Installation.objects.select_for_update().get(pk=installation.pk)
     types = {t.code: t for t in LicenseType.objects.filter(code__in=list(targets))}
     unknown = sorted(set(targets) - set(types))

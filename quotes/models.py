@@ -303,7 +303,8 @@ class Quote(models.Model):
     later_nok = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     verification_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
-    # The signed PDF, stored once after the issuing transaction commits (docs/DOMAIN.md#signed-pdfs-and-verification).
+    # The signed PDF, stored once after the issuing transaction commits
+    # (docs/DOMAIN.md#signed-pdfs-and-verification).
     pdf = models.FileField(_("signed PDF"), upload_to="offers/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True)
     pdf_attempts = models.PositiveSmallIntegerField(default=0)

@@ -1,4 +1,5 @@
-"""The printable offer (docs/DOMAIN.md#signed-pdfs-and-verification): a WeasyPrint rendering of templates/quotes/pdf/offer.html.
+"""The printable offer (docs/DOMAIN.md#signed-pdfs-and-verification): a WeasyPrint rendering of
+templates/quotes/pdf/offer.html.
 
 An issued offer is drawn from its frozen snapshot and never re-priced; a draft is an unsigned
 preview priced on `today`, marked "UTKAST / DRAFT — not an offer" and without a QR code. The

@@ -1,4 +1,5 @@
-"""PAdES signatures with pyHanko: the distributor signs every issued offer (docs/DOMAIN.md#signed-pdfs-and-verification).
+"""PAdES signatures with pyHanko: the distributor signs every issued offer
+(docs/DOMAIN.md#signed-pdfs-and-verification).
 
 The key and certificate come from a PKCS#12 file whose path and passphrase are configured in
 the environment (`SSA_SIGNING_P12`, `SSA_SIGNING_PASSPHRASE`); `manage.py create_signing_cert`

@@ -1,5 +1,5 @@
-"""The innovaphone PBX user list (docs/DOMAIN.md#the-pbx-user-list-import): parse it, count licenses per location, propose
-an installation's quantities and diff them against what it holds.
+"""The innovaphone PBX user list (docs/DOMAIN.md#the-pbx-user-list-import): parse it, count
+licenses per location, propose an installation's quantities and diff them against what it holds.
 
 The PBX admin interface lists its objects as XML (`mod_cmd_login.xml?cmd=show&user=*`): one
 `<user>` element per object. Objects with a `<pseudo type="loc">` child are locations, with
@@ -313,7 +313,8 @@ def load_plan(token: str, *, installation_pk: int) -> ReviewedPlan:
 
 def catalogue() -> list[CatalogueEntry]:
     """The license types the user list can speak about: port, and every type whose
-    `pbx_attribute` a price admin has set (docs/DOMAIN.md#the-license-catalogue), in catalogue order."""
+    `pbx_attribute` a price admin has set (docs/DOMAIN.md#the-license-catalogue), in catalogue
+    order."""
     from customers.models import LicenseType
 
     return [CatalogueEntry(t.code, t.name, t.pbx_attribute.strip())

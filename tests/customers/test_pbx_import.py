@@ -1,5 +1,6 @@
-"""The innovaphone PBX user-list import (docs/DOMAIN.md#the-pbx-user-list-import): count per location, propose, diff,
-apply as new holdings activated today and ended holdings from next month."""
+"""The innovaphone PBX user-list import (docs/DOMAIN.md#the-pbx-user-list-import): count per
+location, propose, diff, apply as new holdings activated today and ended holdings from next
+month."""
 
 from datetime import date
 from pathlib import Path

@@ -1,4 +1,5 @@
-"""Small builders for offer tests: the worked examples of docs/DOMAIN.md#worked-examples as database rows."""
+"""Small builders for offer tests: the worked examples of docs/DOMAIN.md#worked-examples as
+database rows."""
 
 from datetime import date
 

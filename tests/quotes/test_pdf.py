@@ -1,4 +1,5 @@
-"""The printable offer (docs/DOMAIN.md#signed-pdfs-and-verification): real WeasyPrint, read back with poppler's pdftotext."""
+"""The printable offer (docs/DOMAIN.md#signed-pdfs-and-verification): real WeasyPrint, read back
+with poppler's pdftotext."""
 
 import re
 import subprocess

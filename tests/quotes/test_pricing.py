@@ -1,4 +1,5 @@
-"""Tests of the pure pricing engine: the worked examples of docs/DOMAIN.md#worked-examples and its properties."""
+"""Tests of the pure pricing engine: the worked examples of docs/DOMAIN.md#worked-examples and
+its properties."""
 
 from __future__ import annotations
 
@@ -92,8 +93,8 @@ def holding(
 
 
 def paid_until_period(until: date, holdings: tuple[HoldingIn, ...]) -> PeriodIn:
-    """docs/DOMAIN.md#worked-examples: "paid until X" is a manual period [X - 1 year, X) paying for every holding
-    activated before X."""
+    """docs/DOMAIN.md#worked-examples: "paid until X" is a manual period [X - 1 year, X) paying
+    for every holding activated before X."""
     return PeriodIn(
         start=add_months(until, -12),
         end=until,
@@ -142,7 +143,7 @@ def D(text: str) -> Decimal:
     return Decimal(text)
 
 
-# --- worked examples of docs/DOMAIN.md#worked-examples -----------------------------------------------------------
+# --- worked examples of docs/DOMAIN.md#worked-examples --------------------------------------
 
 
 def test_example_a_one_port_paid_until_july_is_renewed_forward_for_twelve_months() -> None:

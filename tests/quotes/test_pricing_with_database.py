@@ -1,5 +1,5 @@
-"""The worked examples of docs/DOMAIN.md#worked-examples once more, end to end through the models, the
-services and the selectors, so they hold on SQLite and on PostgreSQL alike."""
+"""The worked examples of docs/DOMAIN.md#worked-examples once more, end to end through the
+models, the services and the selectors, so they hold on SQLite and on PostgreSQL alike."""
 
 from datetime import date
 from decimal import Decimal
