@@ -406,3 +406,57 @@ def test_the_sample_file_has_norwegian_data_and_every_column():
     parsed = csv_import.read_csv(text)
     assert tuple(parsed.columns) == csv_import.COLUMNS
     assert all(letter in text for letter in "æøåÅ")
+
+
+# --- strict reading --------------------------------------------------------------------------
+
+
+def test_a_customer_name_with_an_opening_quote_and_no_closing_one_is_refused_at_its_line(
+    client, user_a
+):
+    text = (HEADER + "\n" + ROW + "\n"
+            + ';"Bjørnøya Værstasjon AS;;;;Kontor;;;;port;5;2025-03-01;\n'
+            + ROW.replace("Kunde AS", "Hopen Havn AS") + "\n"
+            + ROW.replace("Kunde AS", "Jan Mayen Drift AS") + "\n")
+    client.force_login(user_a)
+    response = upload(client, text)
+    assert response.status_code == 200 and "plan" not in response.context
+    message = " ".join(response.context["form"].errors["file"])
+    assert "Line 3" in message and "never closed" in message
+    assert counts() == (0, 0, 0)
+    with pytest.raises(DomainError) as refused:
+        services.csv_import_commit(user=user_a, text=text, today=TODAY)
+    assert "Line 3" in refused.value.message
+    assert counts() == (0, 0, 0)
+
+
+def test_a_broken_quote_is_refused_in_norwegian_for_a_norwegian_user(client, user_a):
+    text = HEADER + "\n" + ROW + "\n" + ';"Bjørnøya Værstasjon AS;;;;Kontor;;;;port;5;;\n'
+    client.force_login(user_a)
+    response = client.post("/customers/import/", {"file": csv_file(text)},
+                           HTTP_ACCEPT_LANGUAGE="nb")
+    message = " ".join(response.context["form"].errors["file"])
+    assert "Linje 3" in message and "aldri lukkes" in message
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    # The broken field starts on the third line of a record that begins on line 2.
+    ('customer;installation;license_code;quantity;activated_on\n"Fjord\nTann\nAS";"Kontor\n'
+     'nord;port;1;2024-01-01\nB;C;port;1;2024-01-01\n', 4, "never closed"),
+    ('customer;installation;license_code;quantity;activated_on\nA;B;port;1;2024-01-01\n'
+     '"Kunde" AS;Kontor;port;1;2024-01-01\n', 3, "after the closing quote"),
+    ('customer;installation;license_code;quantity;activated_on\n"A;B;port;1;2024-01-01\n',
+     2, "never closed"),
+    ('"customer;installation;license_code;quantity;activated_on\nA;B;port;1;2024-01-01\n',
+     1, "never closed"),
+])
+def test_every_broken_quote_names_the_line_where_its_field_starts(text, line, words):
+    with pytest.raises(csv_import.ImportFileError) as refused:
+        csv_import.read_csv(text)
+    assert f"Line {line}:" in refused.value.message and words in refused.value.message
+
+
+def test_quotes_inside_an_unquoted_value_are_just_characters():
+    parsed = csv_import.read_csv('customer;installation;license_code;quantity;activated_on\n'
+                                 'Kunde "Best" AS;Kontor;port;1;2024-01-01\n')
+    assert parsed.rows[0].cells["customer"] == 'Kunde "Best" AS'
