@@ -3,7 +3,8 @@ its cells may take, and reading the uploaded bytes into rows.
 
 - `decode_upload` and `read_csv` turn the uploaded bytes into rows, or refuse the whole file with
   an `ImportFileError` whose message says what to do;
-- `clean_org_number` and `parse_date` read the cells whose spelling varies.
+- `clean_org_number`, `parse_date` and `parse_month` read the cells whose spelling varies;
+- `RowError` names a problem with a row: its line and column.
 
 Nothing here reads the database; checking and planning the rows is `csv_import`.
 """
@@ -26,7 +27,7 @@ MAX_ROWS = 5000
 COLUMNS = (
     "reseller", "customer", "org_number", "customer_email", "city", "installation",
     "deployment", "hardware_model", "firmware_version", "license_code", "quantity",
-    "activated_on", "rented",
+    "activated_on", "rented", "paid_until", "periods",
 )
 REQUIRED_COLUMNS = ("customer", "installation", "license_code", "quantity", "activated_on")
 
@@ -40,6 +41,21 @@ NO = {"", "no", "nei", "n", "false", "0"}
 
 
 # --- reading the file ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem (or a note) about one row of the file, and the column to blame, if one is."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return _("Line %(line)d, column %(column)s: %(message)s") % {
+                "line": self.line, "column": self.column, "message": self.message}
+        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -199,6 +215,22 @@ def clean_org_number(value: str) -> str:
     compact = re.sub(r"[\s.\-]", "", value).upper()
     compact = compact.removeprefix("NO").removesuffix("MVA")
     return compact
+
+
+def parse_month(value: str) -> date | None:
+    """The first of a month written YYYY-MM, or as its first day (YYYY-MM-DD or DD.MM.YYYY, as
+    the portal's month fields take it); None when it is none of these. A day other than the 1st
+    is not a month: `is_first_of_month` tells the caller, who says so. MM.YYYY is not read: the
+    portal shows the last month an agreement covers that way (07.2025 – 06.2026), while these
+    cells name the first month not covered, so "06.2026" would be one month off."""
+    value = value.strip()
+    month = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+    if month:
+        try:
+            return date(int(month[1]), int(month[2]), 1)
+        except ValueError:
+            return None
+    return parse_date(value)
 
 
 def parse_date(value: str) -> date | None:

@@ -13,7 +13,13 @@ from common.errors import DomainError
 from customers import services
 from customers.import_views import CSV_SALT
 from customers.imports import csv_import
-from customers.models import Customer, Installation, LicenseHolding, Reseller
+from customers.models import (
+    AgreementPeriod,
+    Customer,
+    Installation,
+    LicenseHolding,
+    Reseller,
+)
 from tests.conftest import TODAY, make_user
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-import.csv"
@@ -68,7 +74,12 @@ def test_the_sample_file_previews_what_it_would_create_and_writes_nothing(client
     assert response.context["token"]
     html = response.content.decode()
     assert "Confirm import" in html and "Åsane Rørleggerservice AS" in html
-    assert counts() == (0, 0, 0)
+    assert len(plan.new_periods) == 9 and "07.2025 – 06.2026" in html
+    # Only Ellingsøy's 10 ports from January 2020 would be charged years back: no history.
+    assert [(w.line, w.message.split(" has ")[0]) for w in plan.history_warnings] == [
+        (15, "Møre Fisk og Skalldyr AS – Filetfabrikken Ellingsøy")]
+    assert "74 months" in plan.history_warnings[0].message
+    assert counts() == (0, 0, 0) and not AgreementPeriod.objects.exists()
 
 
 def test_the_sample_file_imports_exactly_as_written(client, staff, vest):
@@ -105,6 +116,19 @@ def test_the_sample_file_imports_exactly_as_written(client, staff, vest):
     stord = Customer.objects.get(name="Stord Båtforening")
     assert stord.org_number == "" and stord.installations.get().holdings.count() == 2
     assert Customer.objects.get(name="Trøndelag Elektro AS").org_number == "936925812"
+
+    assert AgreementPeriod.objects.count() == 9
+    assert set(AgreementPeriod.objects.values_list("source", flat=True)) == {"manual"}
+    assert [(p.start, p.end, len(p.holdings.all())) for p in myrdal.periods.all()] == [
+        (date(2022, 9, 1), date(2023, 7, 1), 2), (date(2023, 7, 1), date(2024, 7, 1), 3),
+        (date(2024, 7, 1), date(2025, 7, 1), 3), (date(2025, 7, 1), date(2026, 7, 1), 3)]
+    paid_until = dict(Installation.objects.values_list("name", "paid_until"))
+    assert paid_until == {
+        "Klinikken Fløyen": date(2026, 7, 1), "Hovedkontor Myrdal": date(2026, 7, 1),
+        "Lager Sandsli": date(2026, 7, 1), "Fiskebrygga": date(2025, 7, 1),
+        "Klubbhuset": date(2020, 7, 1), "Filetfabrikken Ellingsøy": None,
+        "Klinikk Sandnes sentrum": None, "Dyrevakta Nærbø": None, "Sky Trondheim": None}
+    assert floyen.periods.get().holdings.count() == 4
 
 
 @pytest.mark.parametrize(("bom", "separator"), [(True, ";"), (False, ","), (True, ",")])
@@ -272,10 +296,10 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(client, staf
     response = upload(client, text)
     plan = response.context["plan"]
     assert plan.errors == [] and not plan.changes_anything
-    assert len(plan.skipped_holdings) == 23
+    assert len(plan.skipped_holdings) == 23 and len(plan.skipped_periods) == 9
     assert "Nothing to import" in response.content.decode()
     assert not response.context["token"]
-    assert counts() == (6, 9, 23)
+    assert counts() == (6, 9, 23) and AgreementPeriod.objects.count() == 9
 
 
 def test_the_dry_run_writes_nothing(client, user_a, customer_a, installation_a):
