@@ -94,13 +94,22 @@ def format_org_number(number: str) -> str:
     return number
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def spreadsheet_cell(value) -> str:
     """A value as a Norwegian spreadsheet reads it from CSV: decimal commas and no grouping,
-    ISO dates, empty for nothing."""
+    ISO dates, empty for nothing. Text is never a formula: text starting with =, +, -, @, a tab
+    or a carriage return (a customer named `=HYPERLINK(…)`) gets a leading `'`, so the
+    spreadsheet shows it as text. Numbers are not text: a negative amount stays a number."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
+    if isinstance(value, int | float):
+        return str(value).replace(".", ",")
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

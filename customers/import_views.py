@@ -112,6 +112,10 @@ def _csv_columns(user) -> list[tuple[str, bool, str]]:
         ("quantity", True, _("A whole number from 1.")),
         ("activated_on", True, _("YYYY-MM-DD or DD.MM.YYYY.")),
         ("rented", False, _("yes/ja or no/nei (empty: no).")),
+        ("paid_until", False, _("The first month the SSA no longer covers: 2026-07 means up to "
+                                "and including June 2026. Records the year before it.")),
+        ("periods", False, _("Past agreement periods, start..end (end not included), separated "
+                             "by | or ,: 2022-07..2023-07|2023-07..2024-07.")),
     ]
 
 
@@ -130,6 +134,8 @@ def _csv_preview(request, *, plan, text: str, filename: str, commit_errors=(), s
         "new_customers": plan.new_customers[:PREVIEW_ROWS],
         "new_installations": plan.new_installations[:PREVIEW_ROWS],
         "new_holdings": plan.new_holdings[:PREVIEW_ROWS],
+        "new_periods": plan.new_periods[:PREVIEW_ROWS],
+        "history_warnings": plan.history_warnings[:PREVIEW_ROWS],
     }, status=status)
 
 
@@ -151,7 +157,8 @@ def csv_import_confirm(request):
         return redirect("csv_import")
     today = timezone.localdate()
     try:
-        plan = services.csv_import_commit(user=request.user, text=text, today=today)
+        plan = services.csv_import_commit(user=request.user, text=text, today=today,
+                                          filename=filename)
     except DomainError as error:
         # Show the rows again, with what is wrong now (e.g. someone changed the data since).
         try:
@@ -163,10 +170,11 @@ def csv_import_confirm(request):
         return _csv_preview(request, plan=plan, text=text, filename=filename,
                             commit_errors=error.messages)
     messages.success(request, _(
-        "Imported %(file)s: %(customers)d new customers, %(installations)d new installations "
-        "and %(holdings)d new license holdings.") % {
+        "Imported %(file)s: %(customers)d new customers, %(installations)d new installations, "
+        "%(holdings)d new license holdings and %(periods)d agreement periods.") % {
             "file": filename, "customers": len(plan.new_customers),
-            "installations": len(plan.new_installations), "holdings": len(plan.new_holdings)})
+            "installations": len(plan.new_installations), "holdings": len(plan.new_holdings),
+            "periods": len(plan.new_periods)})
     return redirect("customer_list")
 
 

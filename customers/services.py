@@ -29,6 +29,7 @@ from customers.models import (
     PeriodSource,
     Reseller,
 )
+from customers.periods import validate_period
 from customers.validators import normalize_org_number
 
 CUSTOMER_FIELDS = (
@@ -225,56 +226,6 @@ def holding_delete(*, holding: LicenseHolding) -> None:
 # --- agreement periods -----------------------------------------------------------------------
 
 
-def _validate_period(
-    *, installation: Installation, start: date, end: date, holdings: list[LicenseHolding],
-    exclude_pk: int | None = None,
-) -> None:
-    errors: dict[str, list[str]] = {}
-    if not is_first_of_month(start):
-        errors.setdefault("start", []).append(_("A period starts on the first day of a month."))
-    if not is_first_of_month(end):
-        errors.setdefault("end", []).append(
-            _("A period ends on the first day of a month (that month is not included).")
-        )
-    if start and end and end <= start:
-        errors.setdefault("end", []).append(_("The end must be after the start."))
-    if not holdings:
-        errors.setdefault("holdings", []).append(
-            _("Choose the licenses this period paid for.")
-        )
-    if errors:
-        raise DomainError(errors=errors)
-    for holding in holdings:
-        if holding.installation_id != installation.pk:
-            raise DomainError(_("A period pays only for its own installation's licenses."),
-                              field="holdings")
-        if holding.activated_on >= end:
-            raise DomainError(_(
-                "%(holding)s were activated on %(date)s, after this period ends; they cannot "
-                "be paid by it.") % {"holding": holding, "date": holding.activated_on},
-                field="holdings")
-        if holding.ended_on is not None and holding.ended_on <= start:
-            raise DomainError(_("%(holding)s ended before this period starts.") % {
-                "holding": holding}, field="holdings")
-    # One holding is never paid twice for the same month.
-    clashes = (
-        AgreementPeriod.objects.filter(installation=installation, start__lt=end, end__gt=start,
-                                       holdings__in=holdings)
-        .exclude(pk=exclude_pk).distinct().order_by("start")
-    )
-    clash = clashes.first()
-    if clash is not None:
-        paid_twice = [h for h in holdings if h in set(clash.holdings.all())]
-        raise DomainError(_(
-            "The period %(start)s – %(end)s (%(source)s) already paid for %(holdings)s in some of "
-            "these months. One license is never paid twice for the same month; shorten one of "
-            "the periods or leave those licenses out.") % {
-                "start": f"{clash.start:%m.%Y}", "end": f"{add_months(clash.end, -1):%m.%Y}",
-                "source": clash.get_source_display().lower(),
-                "holdings": ", ".join(str(h) for h in paid_twice),
-        })
-
-
 @transaction.atomic
 def period_create(
     *, installation: Installation, start: date, end: date, holdings: Iterable[LicenseHolding],
@@ -283,7 +234,7 @@ def period_create(
     # Lock the installation so two concurrent writes cannot both pass the "paid twice" check.
     Installation.objects.select_for_update().get(pk=installation.pk)
     holdings = list(holdings)
-    _validate_period(installation=installation, start=start, end=end, holdings=holdings)
+    validate_period(installation_id=installation.pk, start=start, end=end, holdings=holdings)
     period = AgreementPeriod.objects.create(
         installation=installation, start=start, end=end, source=source, note=note,
         created_by=user,
@@ -307,8 +258,8 @@ def period_update(
     _require_manual(period)
     Installation.objects.select_for_update().get(pk=period.installation_id)
     holdings = list(holdings)
-    _validate_period(installation=period.installation, start=start, end=end, holdings=holdings,
-                     exclude_pk=period.pk)
+    validate_period(installation_id=period.installation_id, start=start, end=end,
+                    holdings=holdings, exclude_pk=period.pk)
     period.start, period.end, period.note = start, end, note
     period.save()
     period.holdings.set(holdings)
@@ -370,10 +321,14 @@ from customers.imports import ImportFileError, csv_import, pbx  # noqa: E402
 
 
 @transaction.atomic
-def csv_import_commit(*, user: User, text: str, today: date) -> csv_import.ImportPlan:
-    """Import a CSV of customers, installations and holdings: all rows or none. The file is
-    planned again inside the transaction, so the rules are exactly those of the preview; any
-    error refuses the whole file with the rows named, and nothing is written."""
+def csv_import_commit(
+    *, user: User, text: str, today: date, filename: str = "",
+) -> csv_import.ImportPlan:
+    """Import a CSV of customers, installations, holdings and agreement history: all rows or
+    none. The file is planned again inside the transaction, so the rules are exactly those of
+    the preview; any error refuses the whole file with the rows named, and nothing is written.
+    The history's periods are created last, through `period_create`, once the holdings they
+    pay for exist (which also keeps each installation's paid_until)."""
     try:
         plan = csv_import.plan_import(csv_import.read_csv(text), user=user, today=today)
     except ImportFileError as error:
@@ -397,10 +352,19 @@ def csv_import_commit(*, user: User, text: str, today: date) -> csv_import.Impor
         installations[id(planned)] = _imported(planned.line, lambda p=planned: installation_create(
             customer=created_customers[id(p.customer)], name=p.name, deployment=p.deployment,
             hardware_model=p.hardware_model, firmware_version=p.firmware_version))
+    holdings: dict[int, LicenseHolding] = {}
     for planned in plan.new_holdings:
-        _imported(planned.line, lambda p=planned: holding_add(
+        holdings[id(planned)] = _imported(planned.line, lambda p=planned: holding_add(
             installation=installations[id(p.installation)], license_type=p.license_type,
             quantity=p.quantity, activated_on=p.activated_on, rented=p.rented))
+    for planned in plan.new_periods:
+        note = (_("CSV import %(file)s, line %(line)d") if filename
+                else _("CSV import, line %(line)d")) % {"file": filename, "line": planned.line}
+        _imported(planned.line, lambda p=planned, note=note: period_create(
+            installation=installations[id(p.installation)], start=p.start, end=p.end,
+            holdings=[h if isinstance(h, LicenseHolding) else holdings[id(h)]
+                      for h in p.holdings],
+            user=user, source=PeriodSource.MANUAL, note=note[:250]))
     return plan
 
 

@@ -1,5 +1,7 @@
 """CSV exports of the pages' lists, as Norwegian spreadsheets open them: UTF-8 with a byte order
-mark, `;` between columns, decimal commas. Each export is scoped exactly like its page."""
+mark, `;` between columns, decimal commas, and no text a spreadsheet would run as a formula
+(`common.formatting.spreadsheet_cell`, docs/SECURITY.md). Each export is scoped exactly like its
+page."""
 
 import csv
 

@@ -5,7 +5,8 @@ Two pure-ish steps, neither of which writes:
   an `ImportFileError` whose message says what to do (they live in `csv_format`, with the
   columns and the values cells may take, and are importable from here too);
 - `plan_import` checks every row against the user's rights and the database and says what an
-  import would create (new customers, installations, holdings) and what is wrong, per row and
+  import would create (new customers, installations, holdings, and the agreement periods of the
+  columns paid_until and periods, planned by `csv_history`) and what is wrong, per row and
   column.
 
 `services.csv_import_commit` runs the same plan inside one transaction and writes it through the
@@ -33,10 +34,18 @@ from customers.imports.csv_format import (
     YES,
     CsvRow,
     ParsedCsv,
+    RowError,
     clean_org_number,
     decode_upload,
     parse_date,
     read_csv,
+)
+from customers.imports.csv_history import (
+    History,
+    PlannedPeriod,
+    note_history,
+    plan_history,
+    read_history_cells,
 )
 from customers.models import (
     Customer,
@@ -54,7 +63,7 @@ __all__ = [
     "clean_org_number", "decode_upload", "parse_date", "read_csv",
     # the plan
     "EARLIEST_ACTIVATION", "MAX_QUANTITY", "ImportPlan", "PlannedCustomer", "PlannedHolding",
-    "PlannedInstallation", "RowError", "plan_import", "plan_upload",
+    "PlannedInstallation", "PlannedPeriod", "RowError", "plan_import", "plan_upload",
 ]
 
 MAX_QUANTITY = 100_000
@@ -62,19 +71,6 @@ EARLIEST_ACTIVATION = date(1997, 1, 1)  # innovaphone's first PBX; anything earl
 
 
 # --- checking the rows -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.column:
-            return _("Line %(line)d, column %(column)s: %(message)s") % {
-                "line": self.line, "column": self.column, "message": self.message}
-        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass
@@ -101,6 +97,7 @@ class PlannedInstallation:
     firmware_version: str
     line: int
     existing: Installation | None = None
+    history: History = field(default_factory=History)  # paid_until and periods of its rows
 
     @property
     def is_new(self) -> bool:
@@ -119,6 +116,16 @@ class PlannedHolding:
     rented: bool
     line: int
     already_recorded: bool = False  # an identical open holding exists: skipped, not doubled
+    # Not saved yet: what the period rule (customers/periods.py) reads of a holding.
+    pk = None
+    ended_on = None
+
+    @property
+    def installation_id(self) -> int | None:
+        return self.installation.existing.pk if self.installation.existing else None
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.license_type}"
 
 
 @dataclass
@@ -127,8 +134,11 @@ class ImportPlan:
     customers: list[PlannedCustomer] = field(default_factory=list)
     installations: list[PlannedInstallation] = field(default_factory=list)
     holdings: list[PlannedHolding] = field(default_factory=list)
+    periods: list[PlannedPeriod] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    # Installations that would pay years of retroactive months for want of a history.
+    history_warnings: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 
     @property
@@ -156,12 +166,21 @@ class ImportPlan:
         return [h for h in self.holdings if h.already_recorded]
 
     @property
+    def new_periods(self) -> list[PlannedPeriod]:
+        return [p for p in self.periods if not p.already_recorded]
+
+    @property
+    def skipped_periods(self) -> list[PlannedPeriod]:
+        return [p for p in self.periods if p.already_recorded]
+
+    @property
     def is_valid(self) -> bool:
         return not self.errors
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.new_customers or self.new_installations or self.new_holdings)
+        return bool(self.new_customers or self.new_installations or self.new_holdings
+                    or self.new_periods)
 
 
 @dataclass
@@ -182,6 +201,8 @@ class _Row:
     quantity: int | None = None
     activated_on: date | None = None
     rented: bool = False
+    paid_until: date | None = None
+    ranges: tuple[tuple[date, date], ...] | None = None
     ok: bool = True
 
 
@@ -251,7 +272,16 @@ class _Checker:
         row.firmware_version = cells.get("firmware_version", "")
         self._model_fields(row)
         self._holding_cells(row, cells)
+        self._history_cells(row, cells)
         return row
+
+    def _history_cells(self, row: _Row, cells: dict[str, str]) -> None:
+        row.paid_until, row.ranges, problems = read_history_cells(cells, today=self.today)
+        for column, message in problems:
+            self.error(row, column, message)
+        if not row.installation and (cells.get("paid_until") or cells.get("periods")):
+            self.error(row, "paid_until" if cells.get("paid_until") else "periods", _(
+                "Name the installation this agreement history belongs to."))
 
     def _model_fields(self, row: _Row) -> None:
         """Lengths and formats as the models define them, so the commit cannot trip on them."""
@@ -394,7 +424,12 @@ class _Planner:
         if not row.installation:
             return
         installation = self._installation(row, customer)
-        if installation is None or row.license_type is None:
+        if installation is None:
+            return
+        for column, message in note_history(installation.history, line=row.line,
+                                            paid_until=row.paid_until, ranges=row.ranges):
+            self.error(row, column, message)
+        if row.license_type is None:
             return
         holding = PlannedHolding(
             installation=installation, license_type=row.license_type, quantity=row.quantity,
@@ -485,8 +520,12 @@ def plan_import(parsed: ParsedCsv, *, user: User, today: date) -> ImportPlan:
     for row in rows:
         if row.ok:
             planner.add(row)
+    # The periods pay for the rows' licenses: an installation with a row in error waits.
+    plan_history(plan, today=today, unsure={row.installation.casefold() for row in rows
+                                            if not row.ok and row.installation})
     plan.errors.sort(key=lambda error: error.line)
     plan.warnings.sort(key=lambda warning: warning.line)
+    plan.history_warnings.sort(key=lambda warning: warning.line)
     return plan
 
 

@@ -3,7 +3,6 @@
 declining it, each behind a confirmation step. Rate-limited per client address, a wrong token
 costing more than a right one; tokens are masked in every log (common/logs.py)."""
 
-from common.clients import client_ip
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404
@@ -12,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from common.clients import client_ip
 from common.errors import DomainError
 from common.web import show_error
 from quotes import services

@@ -13,7 +13,13 @@ from common.errors import DomainError
 from customers import services
 from customers.import_views import CSV_SALT
 from customers.imports import csv_import
-from customers.models import Customer, Installation, LicenseHolding, Reseller
+from customers.models import (
+    AgreementPeriod,
+    Customer,
+    Installation,
+    LicenseHolding,
+    Reseller,
+)
 from tests.conftest import TODAY, make_user
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-import.csv"
@@ -68,7 +74,12 @@ def test_the_sample_file_previews_what_it_would_create_and_writes_nothing(client
     assert response.context["token"]
     html = response.content.decode()
     assert "Confirm import" in html and "Åsane Rørleggerservice AS" in html
-    assert counts() == (0, 0, 0)
+    assert len(plan.new_periods) == 9 and "07.2025 – 06.2026" in html
+    # Only Ellingsøy's 10 ports from January 2020 would be charged years back: no history.
+    assert [(w.line, w.message.split(" has ")[0]) for w in plan.history_warnings] == [
+        (15, "Møre Fisk og Skalldyr AS – Filetfabrikken Ellingsøy")]
+    assert "74 months" in plan.history_warnings[0].message
+    assert counts() == (0, 0, 0) and not AgreementPeriod.objects.exists()
 
 
 def test_the_sample_file_imports_exactly_as_written(client, staff, vest):
@@ -105,6 +116,19 @@ def test_the_sample_file_imports_exactly_as_written(client, staff, vest):
     stord = Customer.objects.get(name="Stord Båtforening")
     assert stord.org_number == "" and stord.installations.get().holdings.count() == 2
     assert Customer.objects.get(name="Trøndelag Elektro AS").org_number == "936925812"
+
+    assert AgreementPeriod.objects.count() == 9
+    assert set(AgreementPeriod.objects.values_list("source", flat=True)) == {"manual"}
+    assert [(p.start, p.end, len(p.holdings.all())) for p in myrdal.periods.all()] == [
+        (date(2022, 9, 1), date(2023, 7, 1), 2), (date(2023, 7, 1), date(2024, 7, 1), 3),
+        (date(2024, 7, 1), date(2025, 7, 1), 3), (date(2025, 7, 1), date(2026, 7, 1), 3)]
+    paid_until = dict(Installation.objects.values_list("name", "paid_until"))
+    assert paid_until == {
+        "Klinikken Fløyen": date(2026, 7, 1), "Hovedkontor Myrdal": date(2026, 7, 1),
+        "Lager Sandsli": date(2026, 7, 1), "Fiskebrygga": date(2025, 7, 1),
+        "Klubbhuset": date(2020, 7, 1), "Filetfabrikken Ellingsøy": None,
+        "Klinikk Sandnes sentrum": None, "Dyrevakta Nærbø": None, "Sky Trondheim": None}
+    assert floyen.periods.get().holdings.count() == 4
 
 
 @pytest.mark.parametrize(("bom", "separator"), [(True, ";"), (False, ","), (True, ",")])
@@ -272,10 +296,10 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(client, staf
     response = upload(client, text)
     plan = response.context["plan"]
     assert plan.errors == [] and not plan.changes_anything
-    assert len(plan.skipped_holdings) == 23
+    assert len(plan.skipped_holdings) == 23 and len(plan.skipped_periods) == 9
     assert "Nothing to import" in response.content.decode()
     assert not response.context["token"]
-    assert counts() == (6, 9, 23)
+    assert counts() == (6, 9, 23) and AgreementPeriod.objects.count() == 9
 
 
 def test_the_dry_run_writes_nothing(client, user_a, customer_a, installation_a):
@@ -406,3 +430,57 @@ def test_the_sample_file_has_norwegian_data_and_every_column():
     parsed = csv_import.read_csv(text)
     assert tuple(parsed.columns) == csv_import.COLUMNS
     assert all(letter in text for letter in "æøåÅ")
+
+
+# --- strict reading --------------------------------------------------------------------------
+
+
+def test_a_customer_name_with_an_opening_quote_and_no_closing_one_is_refused_at_its_line(
+    client, user_a
+):
+    text = (HEADER + "\n" + ROW + "\n"
+            + ';"Bjørnøya Værstasjon AS;;;;Kontor;;;;port;5;2025-03-01;\n'
+            + ROW.replace("Kunde AS", "Hopen Havn AS") + "\n"
+            + ROW.replace("Kunde AS", "Jan Mayen Drift AS") + "\n")
+    client.force_login(user_a)
+    response = upload(client, text)
+    assert response.status_code == 200 and "plan" not in response.context
+    message = " ".join(response.context["form"].errors["file"])
+    assert "Line 3" in message and "never closed" in message
+    assert counts() == (0, 0, 0)
+    with pytest.raises(DomainError) as refused:
+        services.csv_import_commit(user=user_a, text=text, today=TODAY)
+    assert "Line 3" in refused.value.message
+    assert counts() == (0, 0, 0)
+
+
+def test_a_broken_quote_is_refused_in_norwegian_for_a_norwegian_user(client, user_a):
+    text = HEADER + "\n" + ROW + "\n" + ';"Bjørnøya Værstasjon AS;;;;Kontor;;;;port;5;;\n'
+    client.force_login(user_a)
+    response = client.post("/customers/import/", {"file": csv_file(text)},
+                           HTTP_ACCEPT_LANGUAGE="nb")
+    message = " ".join(response.context["form"].errors["file"])
+    assert "Linje 3" in message and "aldri lukkes" in message
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    # The broken field starts on the third line of a record that begins on line 2.
+    ('customer;installation;license_code;quantity;activated_on\n"Fjord\nTann\nAS";"Kontor\n'
+     'nord;port;1;2024-01-01\nB;C;port;1;2024-01-01\n', 4, "never closed"),
+    ('customer;installation;license_code;quantity;activated_on\nA;B;port;1;2024-01-01\n'
+     '"Kunde" AS;Kontor;port;1;2024-01-01\n', 3, "after the closing quote"),
+    ('customer;installation;license_code;quantity;activated_on\n"A;B;port;1;2024-01-01\n',
+     2, "never closed"),
+    ('"customer;installation;license_code;quantity;activated_on\nA;B;port;1;2024-01-01\n',
+     1, "never closed"),
+])
+def test_every_broken_quote_names_the_line_where_its_field_starts(text, line, words):
+    with pytest.raises(csv_import.ImportFileError) as refused:
+        csv_import.read_csv(text)
+    assert f"Line {line}:" in refused.value.message and words in refused.value.message
+
+
+def test_quotes_inside_an_unquoted_value_are_just_characters():
+    parsed = csv_import.read_csv('customer;installation;license_code;quantity;activated_on\n'
+                                 'Kunde "Best" AS;Kontor;port;1;2024-01-01\n')
+    assert parsed.rows[0].cells["customer"] == 'Kunde "Best" AS'

