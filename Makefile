@@ -59,10 +59,12 @@ lint: $(VENV)/.installed
 ci:
 	bash .ci/run
 
+# bench/bulk_demo.py: a renewal campaign for INSTALLATIONS installations, renewed by two workers and
+# checked; the database is kept afterwards for a look at the offers (recreated on the next run).
 bulk-demo: setup
 	$(PY) scripts/pg_database.py recreate $(BULK_DB)
 	DATABASE_URL=$(BULK_URL) $(PY) manage.py migrate --noinput -v 0
-	DATABASE_URL=$(BULK_URL) $(PY) manage.py bulk_demo --installations $(INSTALLATIONS)
+	DATABASE_URL=$(BULK_URL) $(PY) -m bench.bulk_demo --installations $(INSTALLATIONS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
