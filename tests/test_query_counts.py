@@ -26,7 +26,7 @@ CEILINGS = {
     "customer list": 8,
     "customer list, searched": 8,
     "renewals worklist": 16,
-    "quote detail (issued)": 9,
+    "quote detail (issued)": 12,  # + its successor, its e-mails and its acceptance
     "quote detail (draft, re-priced)": 18,
     "installation detail": 13,
 }

@@ -46,7 +46,7 @@ def item_timeout() -> timedelta:
 
 @dataclass(frozen=True)
 class BatchCreated:
-    batch: RenewalBatch
+    batch: RenewalBatch | None  # None when every installation was renewed for the window
     offers: int  # items made: offers to come
     installations: int
     already_in_a_batch: int  # installations left out: renewed for this window already
@@ -87,6 +87,9 @@ def renewal_batch_create(*, user: User, installations: list[Installation], windo
         window_end=window_end, installation__in=installations).values_list(
         "installation_id", flat=True))
     fresh = [i for i in installations if i.pk not in taken]
+    if not fresh:
+        return BatchCreated(None, offers=0, installations=0,
+                            already_in_a_batch=len(installations))
     batch = RenewalBatch.objects.create(
         window_end=window_end, created_by=user, reseller=None if staff else own,
         per_installation=per_installation,

@@ -96,6 +96,10 @@ def _bulk_run(request, rows, *, window_end, today, this_month):
         except DomainError as error:
             messages.error(request, error.message)
             return redirect(request.get_full_path())
+        if created.batch is None:
+            messages.info(request, _("All of them already have a renewal for this window; "
+                                     "nothing new was started."))
+            return redirect(request.get_full_path())
         if created.already_in_a_batch:
             messages.info(request, _("%(count)d of them already have a renewal for this window "
                                      "and were left out.") % {"count": created.already_in_a_batch})

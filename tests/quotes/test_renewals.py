@@ -163,7 +163,7 @@ def test_a_mid_term_addition_renews_in_bulk_to_the_cycle_after_the_window_in_one
         again = services.renewal_batch_create(user=staff, installations=[installation],
                                               window_end=window)
     run_queued_tasks()
-    assert (again.offers, again.already_in_a_batch) == (0, 1)
+    assert (again.batch, again.offers, again.already_in_a_batch) == (None, 0, 1)
     assert Quote.objects.count() == 1
 
 
@@ -201,7 +201,8 @@ def test_staff_issue_renewals_in_bulk_and_a_rerun_creates_nothing_new(
     numbers = sorted(Quote.objects.issued().values_list("number", flat=True))
     assert numbers == ["SSA-2026-00001", "SSA-2026-00002"]
     again = make_batch(staff, installations, django_capture_on_commit_callbacks)
-    assert (again.offers, again.already_in_a_batch) == (0, 4)
+    assert (again.batch, again.offers, again.already_in_a_batch) == (None, 0, 4)
+    assert RenewalBatch.objects.count() == 1, "no empty batch"
     run_queued_tasks()
     assert Quote.objects.count() == 2
 
