@@ -250,10 +250,15 @@ PAGE_SIZE = env_int("SSA_PAGE_SIZE", 25)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The customer's personal links never reach a log (common/logs.py).
+    "filters": {"mask_secrets": {"()": "common.logs.MaskSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every render step at INFO; only its warnings matter here.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # WeasyPrint narrates every render step at INFO; only its warnings matter here.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        **{name: {"filters": ["mask_secrets"]} for name in ("django.request", "django.server")},
+    },
 }
 
 # Offers: an issued offer is valid for this many days (or until the day before its agreement

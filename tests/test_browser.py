@@ -118,3 +118,99 @@ def test_a_reseller_sees_only_its_own_offers_and_prepares_a_draft_ready_to_issue
     assert draft.ready_to_issue and draft.is_draft and draft.customer == own
     response = page.goto(f"/offers/{other.pk}/")
     assert response.status == 404
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free port of 127.0.0.1 (aiosmtpd), collecting what it receives."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Collect:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
+            from email import message_from_bytes
+            from email.policy import default
+
+            self.messages.append((envelope.rcpt_tos,
+                                  message_from_bytes(envelope.content, policy=default)))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def _wait_for_mail(smtp, recipient: str, seconds: int = 30):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for recipients, message in smtp.messages:
+            if recipient in recipients:
+                return message
+        time.sleep(0.2)
+    raise AssertionError(f"no e-mail for {recipient}; got {[r for r, _ in smtp.messages]}")
+
+
+def test_a_customer_accepts_online_from_the_link_in_a_real_e_mail(chromium, page, live_server,
+                                                                  settings, smtp_server):
+    """Staff issue and send an offer; a real SMTP server receives it; the customer opens the
+    link from that e-mail in Chromium and accepts; the periods exist, the reseller's notification
+    and the customer's confirmation arrive, and /verify/ shows the acceptance."""
+    smtp, port = smtp_server
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    # The worker's tasks run as they are queued, inside the live server.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.SSA_PUBLIC_BASE_URL = live_server.url
+    lapsed = next(i for i in Installation.objects.filter(
+        deployment="on-premise", customer__reseller__name="Telekompaniet Vest AS")
+        .order_by("pk") if i.paid_until and i.paid_until < date(2026, 1, 1))
+    log_in(page, "staff@ssa.example.no")
+    page.goto(f"/installations/{lapsed.pk}/")
+    page.get_by_role("link", name="New offer").click()
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("link", name="Issue…").click()
+    page.get_by_role("button", name="Issue offer").click()
+    page.get_by_role("link", name="Send by e-mail…").click()
+    page.fill("input[name=to]", "innkjop@kunde.example.no")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("On its way to innkjop@kunde.example.no").wait_for()
+
+    offer_mail = _wait_for_mail(smtp, "innkjop@kunde.example.no")
+    text = offer_mail.get_body(("plain",)).get_content()
+    link = re.search(r"(http://[^\s]+/o/[A-Za-z0-9_-]+/)", text).group(1)
+    assert any(part.get_filename() == f"{Quote.objects.get().number}.pdf"
+               for part in offer_mail.iter_attachments())
+
+    customer = chromium.new_context(locale="nb-NO").new_page()
+    customer.goto(link)
+    customer.get_by_role("link", name="Aksepter…").click()
+    customer.fill("input[name=name]", "Kari Kunde")
+    customer.fill("input[name=role]", "Innkjøpssjef")
+    customer.fill("input[name=email]", "kari@kunde.example.no")
+    customer.check("input[name=terms]")
+    customer.get_by_role("button", name="Fortsett").click()
+    customer.get_by_role("button", name="Aksepter tilbudet").click()
+    customer.get_by_text("Takk").wait_for()
+
+    quote = Quote.objects.get()
+    assert quote.state == QuoteState.ACCEPTED
+    assert quote.periods.exists()
+    assert quote.acceptances.get().channel == "customer_link"
+    notification = _wait_for_mail(smtp, "bergen@telekompaniet.example.no")
+    assert quote.number in notification["Subject"]
+    confirmation = _wait_for_mail(smtp, "kari@kunde.example.no")
+    assert quote.number in confirmation["Subject"]
+    customer.goto(f"{live_server.url}/verify/{quote.verification_token}/")
+    customer.get_by_text("Kari Kunde").first.wait_for()
+    assert "online" in customer.content()

@@ -782,6 +782,32 @@ def test_quote_answer_forms(world, clients, data):
 
 @fuzz
 @given(data=st.data())
+def test_customer_link_pages(world, clients, data):
+    """The customer's pages (no login): a real personal link or a made-up token, the accept and
+    decline forms with generated input, with or without the confirmation."""
+    from quotes.services.customer_side import link_create
+
+    quote = data.draw(st.sampled_from([q for q in world.a.quotes if q.number]))
+    real = link_create(quote=quote, email="kunde@example.no", user=None)[1]
+    token = data.draw(st.one_of(st.just(real), st.sampled_from(
+        ["x", "a" * 43, quote.verification_token, real[:-1]]), SHORT_TEXT.filter(
+        lambda t: t and "/" not in t and "\x00" not in t)))
+    page = data.draw(st.sampled_from(["", "accept/", "decline/", "pdf/"]))
+    body = data.draw(mixed_form(
+        {"name": st.just("Kari Kunde"), "role": st.just("CFO"),
+         "email": st.just("kari@example.no"), "terms": st.just("on"),
+         "reason": st.just("For dyrt"), "confirm": st.just("1")},
+        {"name": TEXT, "role": TEXT, "email": TEXT, "terms": SHORT_TEXT, "reason": TEXT,
+         "purchase_order": TEXT, "confirm": SHORT_TEXT}))
+    url = f"/o/{urlquote(token, safe='')}/{page}"
+    response = check(clients["anon"].post(url, body) if page in ("accept/", "decline/")
+                     else clients["anon"].get(url), logged_in=False)
+    if token != real:
+        assert response.status_code == 404
+
+
+@fuzz
+@given(data=st.data())
 def test_quote_small_actions(world, clients, data):
     """The one-button forms: ready, revise, issue, delete, PDF retry, batch retry."""
     action = data.draw(st.sampled_from(["quote_ready", "quote_revise", "quote_issue",

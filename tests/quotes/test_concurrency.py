@@ -112,3 +112,29 @@ def test_two_offers_for_the_same_months_accepted_at_once_only_one_wins(staff, us
     assert len(refused) == 1 and "revise it" in refused[0].message
     assert Quote.objects.filter(state="accepted").count() == 1
     assert installation.periods.filter(source="quote").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_customers_accepting_the_same_months_online_at_once_only_one_wins(staff, user_a,
+                                                                             customer_a):
+    from quotes.services.customer_side import link_create, link_find
+
+    installation = example_d(customer_a)
+    links = []
+    for contact in ("kari@kunde.example.no", "per@kunde.example.no"):
+        quote = services.quote_issue(
+            quote=services.quote_create(customer=customer_a, installations=[installation],
+                                        user=user_a), user=staff, today=date(2025, 2, 10),
+            prepare_pdf=False)
+        links.append(link_find(link_create(quote=quote, email=contact, user=staff)[1]))
+    outcomes = _race([
+        (lambda link=link, quote=quote, name=name: services.quote_accept_online(
+            link=link, quote=quote, name=name, role="Daglig leder", email=link.email,
+            purchase_order="", client_ip="192.0.2.1", user_agent="test",
+            today=date(2025, 2, 10)))
+        for (link, quote), name in zip(links, ("Kari", "Per"), strict=True)
+    ])
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert len(refused) == 1 and "revise it" in refused[0].message
+    assert Quote.objects.filter(state="accepted").count() == 1
+    assert installation.periods.filter(source="quote").count() == 1
