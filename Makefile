@@ -38,6 +38,7 @@ messages: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py create_signing_cert --if-missing
+	$(PY) manage.py record_signing_certificate -v 0
 
 test: system-deps $(VENV)/.installed node_modules/.installed messages
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django_tasks import default_task_backend
 
 from common.errors import DomainError
-from quotes import services, signing
+from quotes import services, signing, verification
 from quotes.models import Quote, QuoteCounter
 from tests.quotes.factories import example_d
 
@@ -77,7 +77,7 @@ def test_issuing_stores_the_signed_pdf_once_with_its_hash_and_it_validates(issue
     data = stored_bytes(issued)
     assert data.startswith(b"%PDF")
     assert hashlib.sha256(data).hexdigest() == issued.pdf_sha256
-    assert signing.check_signature(data).genuine
+    assert verification.check_signature(data).genuine
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -118,13 +118,13 @@ def test_a_stored_pdf_is_never_signed_again(issued):
 
 
 def test_one_flipped_byte_inside_the_signed_range_fails_validation(issued):
-    check = signing.check_signature(flipped_inside_signed_range(stored_bytes(issued)))
+    check = verification.check_signature(flipped_inside_signed_range(stored_bytes(issued)))
     assert not check.genuine
     assert check.problem in (signing.PROBLEM_TAMPERED, signing.PROBLEM_UNREADABLE)
 
 
 def test_an_incremental_update_appended_after_signing_is_detected(issued):
-    check = signing.check_signature(appended_update(stored_bytes(issued)))
+    check = verification.check_signature(appended_update(stored_bytes(issued)))
     assert check == signing.SignatureCheck(False, signing.PROBLEM_CHANGED_AFTER_SIGNING)
 
 
@@ -220,7 +220,7 @@ def test_a_draft_gets_an_unsigned_preview_marked_draft(client, user_a, customer_
     client.force_login(user_a)
     response = client.get(f"/offers/{draft.pk}/pdf/")
     assert response["Content-Type"] == "application/pdf"
-    assert signing.check_signature(response.content).problem == signing.PROBLEM_UNSIGNED
+    assert verification.check_signature(response.content).problem == signing.PROBLEM_UNSIGNED
     assert "UTKAST / DRAFT" in pdf_text(response.content)
 
 

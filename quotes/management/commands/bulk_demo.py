@@ -28,7 +28,7 @@ from customers.models import (
 )
 from quotes import services
 from quotes.models import Quote
-from quotes.signing import check_signature
+from quotes.verification import check_signature
 
 
 class Command(BaseCommand):
