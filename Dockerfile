@@ -22,4 +22,4 @@ RUN python manage.py compilemessages --ignore=node_modules -v 0 \
 RUN useradd --create-home portal && mkdir -p /data && chown portal /data
 USER portal
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn ssa_portal.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py record_signing_certificate && gunicorn ssa_portal.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -"]

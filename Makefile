@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fault-test \
+.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fuzz-verify \
+	fault-test \
 	bench bench-reseed
 
 # A throwaway PostgreSQL database for the bulk demo (never the embedded SQLite one).
@@ -38,6 +39,7 @@ messages: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py create_signing_cert --if-missing
+	$(PY) manage.py record_signing_certificate -v 0
 
 test: system-deps $(VENV)/.installed node_modules/.installed messages
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -52,6 +54,12 @@ check-deploy: $(VENV)/.installed
 FUZZ_EXAMPLES ?= 1000
 fuzz: $(VENV)/.installed node_modules/.installed messages
 	SSA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=dev $(PY) -m pytest tests/test_fuzz.py -q
+
+# Damaged signed PDFs against /verify/: 5 × 400 in CI (derandomized); here 5 × VERIFY_FUZZ_EXAMPLES.
+VERIFY_FUZZ_EXAMPLES ?= 2000
+fuzz-verify: $(VENV)/.installed messages
+	SSA_VERIFY_FUZZ_EXAMPLES=$(VERIFY_FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=dev \
+	$(PY) -m pytest tests/quotes/test_verification_fuzz.py -q
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ from quotes.models import (
     QuoteLine,
     RenewalBatch,
     RenewalItem,
+    SigningCertificate,
 )
 
 
@@ -69,3 +70,9 @@ class RenewalItemInline(ReadOnlyInline):
 class RenewalBatchAdmin(ReadOnlyAdmin):
     list_display = ["pk", "mode", "window_end", "created_by", "created_at"]
     inlines = [RenewalItemInline]
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "fingerprint", "not_before", "not_after", "recorded_at",
+                    "first_used_at"]

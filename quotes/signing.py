@@ -3,19 +3,30 @@
 
 The key and certificate come from a PKCS#12 file whose path and passphrase are configured in
 the environment (`SSA_SIGNING_P12`, `SSA_SIGNING_PASSPHRASE`); `manage.py create_signing_cert`
-makes a development one in the git-ignored data folder, with its passphrase beside it.
+makes a development one in the git-ignored data folder, with its passphrase beside it, and
+`manage.py rotate_signing_key` replaces it (docs/SECURITY.md#signing-keys-and-their-rotation).
+
+Checking a signature needs no key: the caller says which certificates are the distributor's
+(`quotes/certificates.py`: every certificate it ever signed with).
 """
 
 import asyncio
+import contextvars
+import functools
+import hashlib
+import logging
+import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class SigningUnavailable(Exception):
@@ -72,8 +83,8 @@ def _passphrase(p12: Path) -> bytes | None:
     return beside.read_text().strip().encode() if beside.exists() else None
 
 
-@lru_cache(maxsize=4)
-def _load(path: str, mtime: float, passphrase: bytes | None):
+@functools.lru_cache(maxsize=4)
+def _load(path: str, version: tuple[int, int], passphrase: bytes | None):
     from pyhanko.sign import signers
 
     signer = signers.SimpleSigner.load_pkcs12(pfx_file=path, passphrase=passphrase)
@@ -83,17 +94,21 @@ def _load(path: str, mtime: float, passphrase: bytes | None):
     return signer
 
 
-def load_signer():
-    """The distributor's signer. Raises SigningUnavailable when the key is missing or
-    unreadable, before anything is numbered or sent."""
-    p12 = Path(settings.SSA_SIGNING_P12)
+def load_signer(p12: Path | None = None, passphrase: bytes | None = None):
+    """The distributor's signer: the configured key, or the PKCS#12 file `p12` opened with
+    `passphrase` (a new key being installed). Raises SigningUnavailable when the key is missing
+    or unreadable, before anything is numbered or sent."""
+    configured = p12 is None
+    p12 = Path(settings.SSA_SIGNING_P12) if configured else Path(p12)
     if not p12.is_file():
         raise SigningUnavailable(_("No signing key is configured (%(path)s is missing), so no "
                                    "offer can be issued. Set SSA_SIGNING_P12 and "
                                    "SSA_SIGNING_PASSPHRASE, or run manage.py "
                                    "create_signing_cert for development.") % {"path": p12})
     try:
-        return _load(str(p12), p12.stat().st_mtime, _passphrase(p12))
+        stat = p12.stat()
+        return _load(str(p12), (stat.st_mtime_ns, stat.st_size),
+                     _passphrase(p12) if configured else passphrase)
     except SigningUnavailable:
         raise
     except Exception as error:  # noqa: BLE001 - any failure to read the key means "no key"
@@ -101,18 +116,65 @@ def load_signer():
             "path": p12, "error": error}) from error
 
 
+def configured_certificate():
+    """The certificate of the configured key, or None when the key cannot be read. Only the
+    certificate is used (verification, recording it); never the key."""
+    try:
+        return load_signer().signing_cert
+    except SigningUnavailable:
+        return None
+
+
+def certificate_fingerprint(certificate) -> str:
+    """How the portal names a certificate: the SHA-256 of its DER encoding, in hex."""
+    return hashlib.sha256(certificate.dump()).hexdigest()
+
+
+def write_development_key(path: Path, *, organisation: str, now: datetime) -> None:
+    """Write a new self-signed development key to `path` (replacing one there), encrypted with
+    SSA_SIGNING_PASSPHRASE or else a new passphrase kept beside it. Each file is replaced whole
+    (written aside, then renamed), so nothing ever reads half a key."""
+    import secrets
+
+    given = settings.SSA_SIGNING_PASSPHRASE
+    passphrase = given if given is not None else secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _replace_file(path, build_p12(organisation=organisation, passphrase=passphrase.encode(),
+                                  now=now))
+    if given is None:
+        _replace_file(passphrase_file(path), passphrase.encode())
+    _load.cache_clear()
+
+
+def _replace_file(path: Path, content: bytes) -> None:
+    aside = path.with_name(f".{path.name}.new")
+    aside.unlink(missing_ok=True)
+    with os.fdopen(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+        file.write(content)
+    aside.replace(path)
+
+
 def _outside_event_loop(function, *args):
     """pyHanko's synchronous API runs its own asyncio loop, which fails inside a running one
-    (an async view, or a test driving Playwright); then it runs in a worker thread instead."""
+    (an async view, or a test driving Playwright); then it runs in a worker thread instead
+    (in the caller's context, so a check stays quiet there too)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return function(*args)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args).result()
+        return pool.submit(contextvars.copy_context().run, function, *args).result()
 
 
-def sign_pdf(pdf: bytes) -> bytes:
+@dataclass(frozen=True)
+class SignedPdf:
+    """A signed document and the certificate of the key that signed it."""
+
+    data: bytes
+    certificate: object  # asn1crypto.x509.Certificate
+
+
+def sign_pdf(pdf: bytes) -> SignedPdf:
     """A PAdES baseline signature by the distributor over the whole document."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -133,7 +195,7 @@ def sign_pdf(pdf: bytes) -> bytes:
         writer, metadata, signer=signer, bytes_reserved=reserved)).getvalue()
     if reserved is None:
         _reserved_sizes[key] = _reserved_size(signed)
-    return signed
+    return SignedPdf(signed, signer.signing_cert)
 
 
 # Without `bytes_reserved`, pyHanko sizes the signature's placeholder by making a whole dummy
@@ -155,22 +217,38 @@ def _reserved_size(signed: bytes) -> int:
 
 @dataclass(frozen=True)
 class SignatureCheck:
-    """What validating an uploaded PDF found. `problem` is one of the PROBLEM_* codes."""
+    """What validating an uploaded PDF found. `problem` is one of the PROBLEM_* codes;
+    `fingerprint` names the signer's certificate once it could be read; `detail` is one line
+    for the log (never shown to the uploader)."""
 
     genuine: bool
     problem: str = ""
+    fingerprint: str = field(default="", compare=False)
+    detail: str = field(default="", compare=False)
 
 
 PROBLEM_UNREADABLE = "unreadable"
 PROBLEM_UNSIGNED = "unsigned"
+PROBLEM_BROKEN_SIGNATURE = "broken-signature"
 PROBLEM_OTHER_SIGNER = "other-signer"
 PROBLEM_TAMPERED = "tampered"
 PROBLEM_CHANGED_AFTER_SIGNING = "changed-after-signing"
 
 
-def check_signature(data: bytes) -> SignatureCheck:
-    """Is `data` a PDF signed by our certificate, intact, with the signature covering the whole
-    file (nothing appended afterwards)?"""
+def check_signature(data: bytes, *, is_ours: Callable[[str], bool]) -> SignatureCheck:
+    """Is `data` a PDF signed with one of our certificates (`is_ours(fingerprint)`), intact,
+    with the signature covering the whole file (nothing appended afterwards)? Every failure to
+    parse or validate is an answer, never an exception; pyHanko's own warnings about the file
+    go to DEBUG in one line (an uploaded file that is broken is no incident)."""
+    _quiet_pyhanko_loggers()
+    quiet = _quiet.set(True)
+    try:
+        return _check(data, is_ours)
+    finally:
+        _quiet.reset(quiet)
+
+
+def _check(data: bytes, is_ours: Callable[[str], bool]) -> SignatureCheck:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -179,21 +257,71 @@ def check_signature(data: bytes) -> SignatureCheck:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except Exception:  # noqa: BLE001 - a file pyHanko cannot parse is simply not readable
-        return SignatureCheck(False, PROBLEM_UNREADABLE)
+    except Exception as error:  # noqa: BLE001 - a file pyHanko cannot parse is not readable
+        return SignatureCheck(False, PROBLEM_UNREADABLE, detail=_one_line(error))
     if not signatures:
         return SignatureCheck(False, PROBLEM_UNSIGNED)
-    our_certificate = load_signer().signing_cert
     signature = signatures[0]
-    if signature.signer_cert is None or signature.signer_cert.dump() != our_certificate.dump():
-        return SignatureCheck(False, PROBLEM_OTHER_SIGNER)
     try:
-        context = ValidationContext(trust_roots=[our_certificate], allow_fetching=False)
-        status = _outside_event_loop(validate_pdf_signature, signature, context)
-    except Exception:  # noqa: BLE001 - a broken signature structure is a tampered file
-        return SignatureCheck(False, PROBLEM_TAMPERED)
+        # Parsed lazily: a damaged /Contents fails here, long after the file was read.
+        certificate = signature.signer_cert
+        fingerprint = certificate_fingerprint(certificate)
+    except Exception as error:  # noqa: BLE001 - the signature itself is damaged or incomplete
+        return SignatureCheck(False, PROBLEM_BROKEN_SIGNATURE,
+                              detail="signer certificate unreadable: " + _one_line(error))
+    if not is_ours(fingerprint):
+        return SignatureCheck(False, PROBLEM_OTHER_SIGNER, fingerprint,
+                              detail=f"signed by certificate {fingerprint}")
+    try:
+        # The certificate is pinned by its fingerprint, so it is its own trust root. The diff
+        # analysis of later revisions is skipped: anything after the signature is refused.
+        context = ValidationContext(trust_roots=[certificate], allow_fetching=False)
+        status = _outside_event_loop(functools.partial(
+            validate_pdf_signature, signature, context, skip_diff=True))
+    except Exception as error:  # noqa: BLE001 - a broken signature structure is a tampered file
+        return SignatureCheck(False, PROBLEM_TAMPERED, fingerprint, _one_line(error))
     if not (status.intact and status.valid):
-        return SignatureCheck(False, PROBLEM_TAMPERED)
+        return SignatureCheck(False, PROBLEM_TAMPERED, fingerprint,
+                              f"intact={status.intact} valid={status.valid}")
     if len(signatures) > 1 or status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return SignatureCheck(False, PROBLEM_CHANGED_AFTER_SIGNING)
-    return SignatureCheck(True)
+        return SignatureCheck(False, PROBLEM_CHANGED_AFTER_SIGNING, fingerprint,
+                              f"{len(signatures)} signature(s), coverage {status.coverage.name}")
+    return SignatureCheck(True, fingerprint=fingerprint)
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception as one printable line of the log (its text may quote the uploaded file)."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+# While an uploaded file is checked, pyHanko's loggers pass nothing on: what they would say
+# (often with a traceback, some at ERROR) is about the uploader's file, so it goes to DEBUG in
+# one line. A filter per logger, switched by a context variable, leaves pyHanko's messages while
+# signing, and those of other threads, as they are.
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("quiet_pyhanko", default=False)
+
+
+class _QuietWhileChecking(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _quiet.get():
+            return True
+        if logger.isEnabledFor(logging.DEBUG):
+            text = " ".join(record.getMessage().split())[:300]
+            logger.debug("pyHanko (%s, %s): %s", record.name, record.levelname,
+                         "".join(c if c.isprintable() else "?" for c in text))
+        return False
+
+
+_QUIET_FILTER = _QuietWhileChecking()
+
+
+def _quiet_pyhanko_loggers() -> None:
+    """Put the filter on every pyHanko logger there is (modules create theirs on import)."""
+    import pyhanko.sign.diff_analysis  # noqa: F401 - their loggers exist before the first check
+    import pyhanko.sign.validation  # noqa: F401
+
+    for name, candidate in list(logging.Logger.manager.loggerDict.items()):
+        if (name.startswith("pyhanko") and isinstance(candidate, logging.Logger)
+                and _QUIET_FILTER not in candidate.filters):
+            candidate.addFilter(_QUIET_FILTER)

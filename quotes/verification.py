@@ -1,8 +1,11 @@
 """The public verification of offers: the link in the QR code, and uploaded PDFs
-(docs/DOMAIN.md#verifying-an-offer). Genuine means: signed with our certificate, intact, the
-signature covering the whole file, and the very bytes stored for an issued offer."""
+(docs/DOMAIN.md#verifying-an-offer). Genuine means: signed with one of the certificates the
+distributor ever signed with (quotes/certificates.py; no private key is needed), intact, the
+signature covering the whole file, and the very bytes stored for an issued offer. Whatever the
+file, the answer is a verdict with its reason, never an error."""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from quotes import signing
+from quotes import certificates, signing
 from quotes.models import DisplayState, Quote
+
+logger = logging.getLogger(__name__)
 
 
 def verification_url(quote) -> str:
@@ -77,6 +82,9 @@ PROBLEMS = {
     signing.PROBLEM_UNREADABLE: _lazy("This PDF cannot be read; it may be damaged."),
     signing.PROBLEM_UNSIGNED: _lazy("This PDF carries no signature, so it is not a genuine "
                                     "offer from %(distributor)s."),
+    signing.PROBLEM_BROKEN_SIGNATURE: _lazy(
+        "The signature of this PDF is damaged or incomplete, so it cannot be checked. It is not "
+        "a genuine offer from %(distributor)s."),
     signing.PROBLEM_OTHER_SIGNER: _lazy("This PDF is signed by someone else, not by "
                                         "%(distributor)s. It is not a genuine offer."),
     signing.PROBLEM_TAMPERED: _lazy("This PDF has been altered after %(distributor)s signed it. "
@@ -89,21 +97,34 @@ UNKNOWN = _lazy("The signature is %(distributor)s's, but this document is not on
                 "offers.")
 
 
+def check_signature(data: bytes) -> signing.SignatureCheck:
+    """`signing.check_signature` against every certificate the distributor ever signed with."""
+    now = timezone.now()
+    return signing.check_signature(
+        data, is_ours=lambda fingerprint: certificates.is_ours(fingerprint, now=now))
+
+
 def verify_upload(data: bytes, *, today) -> Verdict:
     """An uploaded PDF: signed by us, intact, covering the whole file, and byte for byte the
-    signed PDF stored for an issued offer."""
+    signed PDF stored for an issued offer. Each refusal is logged at INFO in one line."""
     names = {"distributor": settings.SSA_DISTRIBUTOR_NAME}
     if not data:
-        return Verdict(False, str(EMPTY))
+        return _refused(EMPTY, "empty")
     if len(data) > MAX_UPLOAD_BYTES:
-        return Verdict(False, str(TOO_LARGE))
+        return _refused(TOO_LARGE, "too-large")
     if not data.lstrip()[:5] == b"%PDF-":
-        return Verdict(False, str(NOT_A_PDF))
-    check = signing.check_signature(data)
+        return _refused(NOT_A_PDF, "not-a-pdf")
+    check = check_signature(data)
     if not check.genuine:
-        return Verdict(False, str(PROBLEMS[check.problem]) % names)
+        return _refused(PROBLEMS[check.problem], check.problem, check.detail, names)
     digest = hashlib.sha256(data).hexdigest()
     quote = Quote.objects.issued().filter(pdf_sha256=digest).first()
     if quote is None:
-        return Verdict(False, str(UNKNOWN) % names)
+        return _refused(UNKNOWN, "unknown-document", f"sha256 {digest}", names)
     return _genuine(quote, today)
+
+
+def _refused(message, code: str, detail: str = "", names=None) -> Verdict:
+    logger.info("Uploaded PDF not genuine: %s%s", code, f" ({detail})" if detail else "")
+    text = str(message)
+    return Verdict(False, text % names if names else text)

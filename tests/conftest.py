@@ -86,8 +86,9 @@ def every_installation_paid_until_matches_its_periods(request, portal_test_setti
 
 @pytest.fixture(autouse=True)
 def every_stored_offer_pdf_verifies(request, portal_test_settings):
-    """Every offer PDF the suite signs validates with pyHanko against the configured
-    certificate: intact, valid, and the signature covers the entire file."""
+    """Every offer PDF the suite signs validates with pyHanko against the distributor's
+    recorded certificates: intact, valid, the signature covers the entire file, and the offer
+    names the certificate that signed it."""
     uses_database = _uses_database(request)
     yield
     if not uses_database:
@@ -95,11 +96,14 @@ def every_stored_offer_pdf_verifies(request, portal_test_settings):
     from django.core.files.storage import default_storage
 
     from quotes.models import Quote
-    from quotes.signing import check_signature
+    from quotes.verification import check_signature
 
-    for number, name in Quote.objects.exclude(pdf_sha256="").values_list("number", "pdf"):
+    for number, name, certificate in Quote.objects.exclude(pdf_sha256="").values_list(
+            "number", "pdf", "signing_certificate"):
         with default_storage.open(name, "rb") as pdf:
-            assert check_signature(pdf.read()).genuine, f"{number}'s PDF does not verify"
+            check = check_signature(pdf.read())
+        assert check.genuine, f"{number}'s PDF does not verify"
+        assert check.fingerprint == certificate, f"{number} names another certificate"
 
 
 @pytest.fixture(autouse=True)

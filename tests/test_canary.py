@@ -30,6 +30,7 @@ from django.utils.http import urlsafe_base64_encode
 from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding
 from quotes import services as quote_services
 from quotes.models import PriceBook, Quote, QuoteEvent, RenewalBatch, RenewalItem
+from quotes.services.customer_side import link_create
 from tests.security_world import all_url_names, build_world, url_kwarg_names
 
 #: Which kind of object fills each URL keyword argument. A new URL pattern with arguments
@@ -55,8 +56,11 @@ URL_OBJECTS = {
     "price_book_publish": "book", "price_book_delete": "book",
     # Public and guarded by a secret: whoever holds B's token may use it (by design).
     "verify_link": "token", "password_reset_confirm": "reset_link",
+    "offer_link": "link", "offer_link_pdf": "link", "offer_link_accept": "link",
+    "offer_link_decline": "link",
 }
-PUBLIC_BY_SECRET = {"verify_link", "password_reset_confirm"}
+PUBLIC_BY_SECRET = {"verify_link", "password_reset_confirm", "offer_link", "offer_link_pdf",
+                    "offer_link_accept", "offer_link_decline"}
 NOT_RESELLER_OWNED = {name for name, kind in URL_OBJECTS.items() if kind == "book"}
 
 # Search terms that find B's objects if scoping failed (none is a marker itself, so a search
@@ -153,6 +157,8 @@ def objects_of(side, world) -> dict[str, list]:
         "book": [world.book, world.draft_book],
         "token": [quote.verification_token for quote in Quote.objects.filter(
             customer=customer).exclude(verification_token=None)],
+        "link": [link_create(quote=quote, email="kunde@example.no", user=None)[1]
+                 for quote in Quote.objects.filter(customer=customer).exclude(number=None)],
         "reset_link": [(urlsafe_base64_encode(force_bytes(side.user.pk)),
                         default_token_generator.make_token(side.user))],
     }

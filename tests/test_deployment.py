@@ -31,6 +31,15 @@ def test_the_portal_waits_for_a_healthy_database_and_migrates_on_start(compose):
     assert "gunicorn ssa_portal.wsgi" in portal["command"]
 
 
+def test_the_signing_certificate_is_recorded_on_start_after_migrating(compose):
+    """docs/SECURITY.md#signing-keys-and-their-rotation: the configured key's certificate is
+    recorded before the portal serves, in compose and in the image's own command."""
+    for command in (compose["services"]["portal"]["command"],
+                    (ROOT / "Dockerfile").read_text().split("CMD", 1)[1]):
+        assert (command.index("migrate --noinput")
+                < command.index("record_signing_certificate") < command.index("gunicorn"))
+
+
 def test_every_service_has_a_health_check(compose):
     assert "pg_isready" in " ".join(compose["services"]["db"]["healthcheck"]["test"])
     assert "/healthz/" in " ".join(compose["services"]["portal"]["healthcheck"]["test"])

@@ -1,6 +1,7 @@
 """The quotes app's models, by sub-domain: price books, offers (with their frozen parts and
-timeline), renewal campaigns."""
+timeline), renewal campaigns, and the signing certificates ever used."""
 
+from quotes.models.certificates import SigningCertificate
 from quotes.models.customer_side import (
     Acceptance,
     AcceptanceLink,
@@ -35,5 +36,5 @@ __all__ = [
     "SEARCH_CUSTOMER_IDS", "DisplayState", "FrozenError", "IssuedPartMixin", "PriceBook",
     "PriceBookQuerySet", "PriceBookRate", "PriceBookState", "Quote", "QuoteCharge",
     "QuoteCounter", "QuoteEvent", "QuoteLine", "QuoteQuerySet", "QuoteSection", "QuoteState",
-    "REASONS", "RenewalBatch", "RenewalItem", "RenewalTarget",
+    "REASONS", "RenewalBatch", "RenewalItem", "RenewalTarget", "SigningCertificate",
 ]

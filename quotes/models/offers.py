@@ -154,6 +154,12 @@ class Quote(models.Model):
     # (docs/DOMAIN.md#signed-pdfs-and-verification).
     pdf = models.FileField(_("signed PDF"), upload_to="offers/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True)
+    # The certificate that signed it (its SHA-256 fingerprint is the column), stored with the
+    # PDF: docs/DOMAIN.md#verifying-an-offer.
+    signing_certificate = models.ForeignKey(
+        "quotes.SigningCertificate", to_field="fingerprint", db_column="signing_certificate_sha256",
+        null=True, blank=True, on_delete=models.PROTECT, related_name="offers",
+        verbose_name=_("signing certificate"))
     pdf_attempts = models.PositiveSmallIntegerField(default=0)
     pdf_error = models.TextField(blank=True)
 
@@ -178,6 +184,8 @@ class Quote(models.Model):
         "price_book_name", "nok_per_ssc", "retroactive_factor", "vat_rate", "start",
         "total_ssc", "net", "vat", "gross", "later_ssc", "later_nok", "verification_token",
     )
+    # Set once, when the signed PDF is stored after issue; never changed afterwards.
+    SET_ONCE_FIELDS = ("pdf_sha256", "signing_certificate_id")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -206,9 +214,12 @@ class Quote(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            stored = Quote.objects.filter(pk=self.pk).values(*self.FROZEN_FIELDS, "state").first()
+            stored = Quote.objects.filter(pk=self.pk).values(
+                *self.FROZEN_FIELDS, *self.SET_ONCE_FIELDS, "state").first()
             if stored and stored["state"] != QuoteState.DRAFT:
                 changed = [f for f in self.FROZEN_FIELDS if stored[f] != getattr(self, f)]
+                changed += [f for f in self.SET_ONCE_FIELDS
+                            if stored[f] and stored[f] != getattr(self, f)]
                 if changed:
                     raise FrozenError(
                         f"Offer {self.number} is issued; {', '.join(changed)} cannot change.")

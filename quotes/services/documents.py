@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from common import queue
 from common.errors import DomainError
-from quotes import signing
+from quotes import certificates, signing
 from quotes.models import Quote
 from quotes.pdf import render_quote_pdf
 from quotes.services.common import locked
@@ -43,10 +43,11 @@ class PdfOutcome:
 
 
 def quote_prepare_pdf(*, quote_id: int) -> PdfOutcome:
-    """Render, sign and store an issued offer's PDF with its SHA-256 — once. Runs outside the
-    numbering transaction (slow work never holds the number lock). A signature is made once:
-    when a hash is stored, nothing is rendered or signed again, so every download returns the
-    same bytes and the customer's copy keeps verifying."""
+    """Render, sign and store an issued offer's PDF with its SHA-256 and the fingerprint of the
+    certificate that signed it (recorded among the distributor's certificates the first time it
+    signs) — once. Runs outside the numbering transaction (slow work never holds the number
+    lock). A signature is made once: when a hash is stored, nothing is rendered or signed
+    again, so every download returns the same bytes and the customer's copy keeps verifying."""
     quote = Quote.objects.get(pk=quote_id)
     if quote.is_draft or quote.pdf_sha256:
         return PdfOutcome(quote, failed=False, attempts=quote.pdf_attempts)
@@ -60,18 +61,21 @@ def quote_prepare_pdf(*, quote_id: int) -> PdfOutcome:
             quote.pdf_error = f"{type(error).__name__}: {error}"[:2000]
             quote.save(update_fields=["pdf_attempts", "pdf_error"])
         return PdfOutcome(quote, failed=True, attempts=quote.pdf_attempts)
-    digest = hashlib.sha256(signed).hexdigest()
+    digest = hashlib.sha256(signed.data).hexdigest()
     with transaction.atomic():
         quote = locked(quote)
         if quote.pdf_sha256:  # another worker stored its copy first; keep that one
             return PdfOutcome(quote, failed=False, attempts=quote.pdf_attempts)
+        certificate = certificates.record(signed.certificate, now=timezone.now(), used=True)
         name = default_storage.save(f"offers/{quote.number_year}/{quote.number}.pdf",
-                                    ContentFile(signed))
+                                    ContentFile(signed.data))
         quote.pdf.name = name
         quote.pdf_sha256 = digest
+        quote.signing_certificate = certificate
         quote.pdf_attempts += 1
         quote.pdf_error = ""
-        quote.save(update_fields=["pdf", "pdf_sha256", "pdf_attempts", "pdf_error"])
+        quote.save(update_fields=["pdf", "pdf_sha256", "signing_certificate", "pdf_attempts",
+                                  "pdf_error"])
     return PdfOutcome(quote, failed=False, attempts=quote.pdf_attempts)
 
 

@@ -284,10 +284,8 @@ def quote_accept(*, quote: Quote, user, accepted_by_name: str, today: date | Non
         email=evidence.email, purchase_order=evidence.purchase_order[:100], accepted_at=now,
         by=_actor(user), link=evidence.link, client_ip=evidence.client_ip,
         user_agent=evidence.user_agent[:500], pdf_sha256=quote.pdf_sha256)
-    online = evidence.channel == Acceptance.Channel.CUSTOMER_LINK
-    record_event(quote, QuoteEvent.Kind.ACCEPTED, _actor(user),
-                 _("online by %(name)s") % {"name": accepted_by_name} if online
-                 else accepted_by_name)
+    # Who accepted; that it was the customer online shows as the event's missing user.
+    record_event(quote, QuoteEvent.Kind.ACCEPTED, _actor(user), accepted_by_name)
     return quote
 
 
@@ -319,9 +317,8 @@ def quote_decline(*, quote: Quote, user, reason: str = "", today: date | None = 
     quote.decline_reason = reason.strip()[:500]
     quote.save(update_fields=["state", "answered_at", "answered_by", "decline_reason"])
     note = quote.decline_reason
-    if user is CUSTOMER:
-        note = _("online by %(name)s: %(reason)s") % {"name": declined_by_name.strip(),
-                                                       "reason": note}
+    if user is CUSTOMER and declined_by_name.strip():
+        note = f"{declined_by_name.strip()}: {note}"
     record_event(quote, QuoteEvent.Kind.DECLINED, _actor(user), note)
     return quote
 

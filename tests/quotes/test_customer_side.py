@@ -88,7 +88,7 @@ def test_the_link_shows_the_offer_and_its_first_opening_tells_the_reseller_once(
     assert f"{path}accept/" in html and f"{path}pdf/" in html
     assert offer.events.filter(kind=QuoteEvent.Kind.OPENED).count() == 1
     assert [m.to for m in mail.outbox] == [[user_a.email]]
-    assert "opened" in mail.outbox[0].subject
+    assert "har åpnet" in mail.outbox[0].subject  # the user's language: bokmål by default
     pdf = client.get(f"{path}pdf/")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content == offer.pdf.open("rb").read()
@@ -100,7 +100,8 @@ def test_accepting_online_runs_the_one_acceptance_with_a_confirmation_step_and_e
     answer = {"name": "Kari Nordmann", "role": "Daglig leder", "email": "kari@fjordtann.no",
               "purchase_order": "PO-77", "terms": "on"}
     confirm = client.post(f"{path}accept/", answer)
-    assert confirm.status_code == 200 and "Please confirm" in confirm.content.decode()
+    assert confirm.status_code == 200 and confirm.context["confirming"]
+    assert "Vennligst bekreft" in confirm.content.decode(), "in the offer's language"
     assert Quote.objects.get(pk=offer.pk).state == "issued", "not before confirming"
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -116,13 +117,14 @@ def test_accepting_online_runs_the_one_acceptance_with_a_confirmation_step_and_e
     assert (evidence.client_ip, evidence.user_agent) == ("198.51.100.7", "Firefox/140")
     assert evidence.pdf_sha256 == offer.pdf_sha256 and evidence.link is not None
     assert AgreementPeriod.objects.filter(installation__quotes=offer, source="quote").exists()
-    assert "online by Kari Nordmann" in offer.events.get(kind="accepted").note
+    accepted = offer.events.get(kind="accepted")
+    assert (accepted.note, accepted.by) == ("Kari Nordmann", None)
     recipients = {address for m in mail.outbox for address in m.to}
     assert recipients == {"kari@fjordtann.no", user_a.email, staff.email}
     verified = client.get(f"/verify/{offer.verification_token}/").content.decode()
     assert "accepted online by Kari Nordmann on 05.03.2026" in verified
     page = client.get(path).content.decode()
-    assert "Accepted online by Kari Nordmann" in page and f"{path}accept/" not in page
+    assert "Godtatt online av Kari Nordmann" in page and f"{path}accept/" not in page
 
 
 @pytest.mark.parametrize("state", ["expired", "superseded", "accepted", "declined"])
@@ -153,7 +155,7 @@ def test_a_revision_makes_the_old_link_lead_to_it(client, offer, staff, user_a,
         quote=services.quote_revise(quote=offer, user=user_a), user=staff, today=ISSUE_DAY,
         prepare_pdf=False)
     page = client.get(path).content.decode()
-    assert revision.number in page and "was revised" in page
+    assert revision.number in page and "er revidert" in page
     assert f"{path}accept/" in page, "the revision can be answered"
 
 
@@ -165,7 +167,7 @@ def test_declining_online_asks_for_a_reason_and_records_it(client, offer, user_a
     client.post(f"{path}decline/", {"name": "Kari", "reason": "For dyrt", "confirm": "1"})
     offer.refresh_from_db()
     assert offer.state == "declined" and offer.decline_reason == "For dyrt"
-    assert offer.events.get(kind="declined").note == "online by Kari: For dyrt"
+    assert offer.events.get(kind="declined").note == "Kari: For dyrt"
 
 
 def test_wrong_short_and_verification_tokens_answer_404_and_count_against_the_limit(

@@ -19,7 +19,7 @@ from customers import services as customer_services
 from customers.models import LicenseType, PeriodSource
 from quotes import services
 from quotes.models import Quote, RenewalBatch, RenewalItem
-from quotes.signing import check_signature
+from quotes.verification import check_signature
 from tests.conftest import OSLO, make_installation
 from tests.quotes.factories import add_ports, paid_until
 
