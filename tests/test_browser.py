@@ -194,13 +194,13 @@ def test_a_customer_accepts_online_from_the_link_in_a_real_e_mail(chromium, page
 
     customer = chromium.new_context(locale="nb-NO").new_page()
     customer.goto(link)
-    customer.get_by_role("link", name="Aksepter…").click()
+    customer.get_by_role("link", name="Godta…").click()
     customer.fill("input[name=name]", "Kari Kunde")
     customer.fill("input[name=role]", "Innkjøpssjef")
     customer.fill("input[name=email]", "kari@kunde.example.no")
     customer.check("input[name=terms]")
     customer.get_by_role("button", name="Fortsett").click()
-    customer.get_by_role("button", name="Aksepter tilbudet").click()
+    customer.get_by_role("button", name="Godta tilbudet").click()
     customer.get_by_text("Takk").wait_for()
 
     quote = Quote.objects.get()
