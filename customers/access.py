@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from customers.models import (
     AgreementPeriod,
     Customer,
+    ImportJob,
     Installation,
     LicenseHolding,
     Membership,
@@ -122,6 +123,17 @@ def get_holding_for_user(user: AnyUser, pk: int) -> LicenseHolding:
 
 def get_period_for_user(user: AnyUser, pk: int) -> AgreementPeriod:
     return get_object_or_404(periods_for(user).select_related("installation__customer"), pk=pk)
+
+
+def import_jobs_for(user: AnyUser) -> QuerySet[ImportJob]:
+    """A user sees the imports they started."""
+    if not user.is_authenticated:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(created_by=user)
+
+
+def get_import_job_for_user(user: AnyUser, pk: int) -> ImportJob:
+    return get_object_or_404(import_jobs_for(user), pk=pk)
 
 
 def staff_users() -> QuerySet[User]:

@@ -35,3 +35,5 @@ class CustomersConfig(AppConfig):
         # After every app's migrations: the quotes app's permissions exist only once its own
         # post_migrate has run, so granting is repeated (it is idempotent).
         post_migrate.connect(grant_role_permissions, dispatch_uid="ssa_grant_role_permissions")
+        # The background tasks register themselves with common.queue.
+        from customers import tasks  # noqa: F401

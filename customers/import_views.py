@@ -155,27 +155,31 @@ def csv_import_confirm(request):
         messages.error(request, _("The previewed file has expired or is not valid; upload it "
                                   "again."))
         return redirect("csv_import")
-    today = timezone.localdate()
+    # The file is checked again now (the data may have changed since the preview); only the
+    # commit, which may take longer than a request, runs in the background.
     try:
-        plan = services.csv_import_commit(user=request.user, text=text, today=today,
-                                          filename=filename)
-    except DomainError as error:
-        # Show the rows again, with what is wrong now (e.g. someone changed the data since).
-        try:
-            plan = csv_import.plan_import(csv_import.read_csv(text), user=request.user,
-                                          today=today)
-        except ImportFileError as file_error:
-            messages.error(request, file_error.message)
-            return redirect("csv_import")
+        plan = csv_import.plan_import(csv_import.read_csv(text), user=request.user,
+                                      today=timezone.localdate())
+    except ImportFileError as file_error:
+        messages.error(request, file_error.message)
+        return redirect("csv_import")
+    if plan.errors:
         return _csv_preview(request, plan=plan, text=text, filename=filename,
-                            commit_errors=error.messages)
-    messages.success(request, _(
-        "Imported %(file)s: %(customers)d new customers, %(installations)d new installations, "
-        "%(holdings)d new license holdings and %(periods)d agreement periods.") % {
-            "file": filename, "customers": len(plan.new_customers),
-            "installations": len(plan.new_installations), "holdings": len(plan.new_holdings),
-            "periods": len(plan.new_periods)})
-    return redirect("customer_list")
+                            commit_errors=[str(error) for error in plan.errors])
+    job = services.csv_import_start(user=request.user, text=text, filename=filename)
+    return redirect("csv_import_job", pk=job.pk)
+
+
+@login_required
+def csv_import_job(request, pk: int):
+    """A committed file on its way in: progress while the worker imports it, then what came of
+    it (htmx refreshes the page until it has ended)."""
+    job = access.get_import_job_for_user(request.user, pk)
+    progress = services.import_progress(job)
+    return render(request, "customers/imports/csv_job.html", {
+        "job": job,
+        "percent": round(100 * progress[0] / progress[1]) if progress and progress[1] else 0,
+    })
 
 
 @login_required

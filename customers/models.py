@@ -364,3 +364,30 @@ class AgreementPeriod(models.Model):
     def months(self) -> int:
         return months_between(self.start, self.end)
 
+
+
+class ImportJob(models.Model):
+    """A CSV import committed in the background (docs/IMPORT.md): the previewed file, who asked,
+    and how it ended. The commit is one transaction, all rows or none; its progress while it
+    runs is kept in the shared cache (`customers.services.import_progress`)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("not imported")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+")
+    filename = models.CharField(max_length=255)
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    summary = models.JSONField(default=dict, blank=True)  # counts of what was created
+    errors = models.JSONField(default=list, blank=True)  # the rows refused, when it failed
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"

@@ -6,22 +6,25 @@ raises `common.errors.DomainError` with a message the user can act on (naming th
 to blame where there is one), and changes nothing when it refuses.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, ProtectedError, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common import freshness
+from common import freshness, queue
 from common.errors import DomainError
 from common.months import add_months, is_first_of_month
 from customers.access import STAFF_GROUP, is_distributor_staff, reseller_of
 from customers.models import (
     AgreementPeriod,
     Customer,
+    ImportJob,
     Installation,
     LicenseHolding,
     LicenseType,
@@ -323,6 +326,7 @@ from customers.imports import ImportFileError, csv_import, pbx  # noqa: E402
 @transaction.atomic
 def csv_import_commit(
     *, user: User, text: str, today: date, filename: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> csv_import.ImportPlan:
     """Import a CSV of customers, installations, holdings and agreement history: all rows or
     none. The file is planned again inside the transaction, so the rules are exactly those of
@@ -335,8 +339,19 @@ def csv_import_commit(
         raise DomainError(error.message) from None
     if plan.errors:
         raise DomainError(errors={None: [str(error) for error in plan.errors]})
+    steps = (len(plan.customers) + len(plan.installations) + len(plan.new_holdings)
+             + len(plan.new_periods))
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and (done % 50 == 0 or done == steps):
+            progress(done, steps)
+
     created_customers: dict[int, Customer] = {}
     for planned in plan.customers:
+        step()
         if planned.existing is not None:
             created_customers[id(planned)] = planned.existing
             continue
@@ -346,6 +361,7 @@ def csv_import_commit(
         created_customers[id(planned)] = customer
     installations: dict[int, Installation] = {}
     for planned in plan.installations:
+        step()
         if planned.existing is not None:
             installations[id(planned)] = planned.existing
             continue
@@ -354,10 +370,12 @@ def csv_import_commit(
             hardware_model=p.hardware_model, firmware_version=p.firmware_version))
     holdings: dict[int, LicenseHolding] = {}
     for planned in plan.new_holdings:
+        step()
         holdings[id(planned)] = _imported(planned.line, lambda p=planned: holding_add(
             installation=installations[id(p.installation)], license_type=p.license_type,
             quantity=p.quantity, activated_on=p.activated_on, rented=p.rented))
     for planned in plan.new_periods:
+        step()
         note = (_("CSV import %(file)s, line %(line)d") if filename
                 else _("CSV import, line %(line)d")) % {"file": filename, "line": planned.line}
         _imported(planned.line, lambda p=planned, note=note: period_create(
@@ -366,6 +384,50 @@ def csv_import_commit(
                       for h in p.holdings],
             user=user, source=PeriodSource.MANUAL, note=note[:250]))
     return plan
+
+
+def csv_import_start(*, user: User, text: str, filename: str) -> ImportJob:
+    """Queue the commit of a previewed file: the worker imports it (a 5,000-row file takes
+    longer than a request may), and the job's page follows it."""
+    job = ImportJob.objects.create(created_by=user, text=text, filename=filename[:255])
+    transaction.on_commit(lambda: queue.enqueue("csv_import", job.pk))
+    return job
+
+
+def _progress_key(job_id: int) -> str:
+    return f"csv-import-progress:{job_id}"
+
+
+def import_progress(job: ImportJob) -> tuple[int, int] | None:
+    """(steps done, steps in all) of a job being imported, from the shared cache."""
+    return cache.get(_progress_key(job.pk))
+
+
+def csv_import_run(*, job_id: int, today: date | None = None) -> ImportJob:
+    """Import a queued job's file (all or nothing), once: the job's row is locked while it
+    runs, and a job that has ended is left as it is."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("created_by").get(
+            pk=job_id)
+        if job.status != ImportJob.Status.QUEUED:
+            return job
+        try:
+            plan = csv_import_commit(
+                user=job.created_by, text=job.text, today=today, filename=job.filename,
+                progress=lambda done, steps: cache.set(_progress_key(job.pk), (done, steps),
+                                                       60 * 60))
+        except DomainError as error:
+            job.status, job.errors = ImportJob.Status.FAILED, error.messages
+        else:
+            job.status = ImportJob.Status.DONE
+            job.summary = {"customers": len(plan.new_customers),
+                           "installations": len(plan.new_installations),
+                           "holdings": len(plan.new_holdings), "periods": len(plan.new_periods)}
+        job.text, job.finished_at = "", timezone.now()  # the data is in the inventory now
+        job.save(update_fields=["status", "errors", "summary", "text", "finished_at"])
+    cache.delete(_progress_key(job.pk))
+    return job
 
 
 def _imported(line: int, create):

@@ -26,6 +26,7 @@ urlpatterns = [
     # Imports (docs/IMPORT.md)
     path("customers/import/", import_views.csv_import_upload, name="csv_import"),
     path("customers/import/confirm/", import_views.csv_import_confirm, name="csv_import_confirm"),
+    path("customers/import/jobs/<int:pk>/", import_views.csv_import_job, name="csv_import_job"),
     path("customers/import/sample.csv", import_views.csv_import_sample, name="csv_import_sample"),
     path("installations/<int:pk>/pbx-import/", import_views.pbx_import_upload, name="pbx_import"),
     path("installations/<int:pk>/pbx-import/proposal/", import_views.pbx_import_proposal,

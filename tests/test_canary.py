@@ -27,7 +27,13 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding
+from customers.models import (
+    AgreementPeriod,
+    Customer,
+    ImportJob,
+    Installation,
+    LicenseHolding,
+)
 from quotes import services as quote_services
 from quotes.models import PriceBook, Quote, QuoteEvent, RenewalBatch, RenewalItem
 from quotes.services.customer_side import link_create
@@ -56,6 +62,7 @@ URL_OBJECTS = {
     "price_book_publish": "book", "price_book_delete": "book",
     # Public and guarded by a secret: whoever holds B's token may use it (by design).
     "verify_link": "token", "password_reset_confirm": "reset_link",
+    "csv_import_job": "import_job",
     "offer_link": "link", "offer_link_pdf": "link", "offer_link_accept": "link",
     "offer_link_decline": "link",
 }
@@ -157,6 +164,8 @@ def objects_of(side, world) -> dict[str, list]:
         "book": [world.book, world.draft_book],
         "token": [quote.verification_token for quote in Quote.objects.filter(
             customer=customer).exclude(verification_token=None)],
+        "import_job": [ImportJob.objects.create(created_by=side.user, filename="CANARY.csv",
+                                                text="")],
         "link": [link_create(quote=quote, email="kunde@example.no", user=None)[1]
                  for quote in Quote.objects.filter(customer=customer).exclude(number=None)],
         "reset_link": [(urlsafe_base64_encode(force_bytes(side.user.pk)),

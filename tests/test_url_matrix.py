@@ -20,7 +20,14 @@ from django.utils import timezone
 from customers import services
 from customers.import_views import CSV_SALT
 from customers.imports import pbx
-from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding, Membership
+from customers.models import (
+    AgreementPeriod,
+    Customer,
+    ImportJob,
+    Installation,
+    LicenseHolding,
+    Membership,
+)
 from quotes import services as services_quotes
 from quotes.models import (
     Acceptance,
@@ -106,6 +113,7 @@ MATRIX: dict[str, Row] = {
                               data={"payload": "csv_payload"},
                               unchanged=("reseller_b", "outsider")),
     "csv_import_sample": Row(get=LOGGED_IN),
+    "csv_import_job": Row({"pk": "import_job"}, "302 200 404 404 404 404"),
     "pbx_import": Row({"pk": "installation"}, OWN, "302 200 404 200 200 404",
                       {"file": "pbx_file"}, unchanged=ROLES),
     "pbx_import_proposal": Row({"pk": "installation"}, "302 302 404 302 302 404",
@@ -283,6 +291,8 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
             "accepted_quote": accepted_quote,
             "verify_token": issued_quote.verification_token, "batch": batch,
             "link_token": _link_token(issued_quote),
+            "import_job": ImportJob.objects.create(created_by=user_a, filename="x.csv",
+                                                   text=""),
         },
         "users": {"anonymous": None, "reseller_a": user_a, "reseller_b": user_b,
                   "staff": staff, "price_admin": price_admin, "outsider": outsider},
@@ -324,6 +334,7 @@ def snapshot() -> list:
         list(RenewalBatch.objects.order_by("pk").values()),
         list(RenewalItem.objects.order_by("pk").values()),
         list(NotificationSettings.objects.order_by("pk").values()),
+        list(ImportJob.objects.order_by("pk").values()),
         list(Acceptance.objects.order_by("pk").values()),
         list(OutgoingEmail.objects.order_by("pk").values()),
     ]

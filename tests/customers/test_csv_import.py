@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from django_tasks import default_task_backend
 
 from common.errors import DomainError
 from customers import services
@@ -16,6 +18,7 @@ from customers.imports import csv_import
 from customers.models import (
     AgreementPeriod,
     Customer,
+    ImportJob,
     Installation,
     LicenseHolding,
     Reseller,
@@ -41,7 +44,18 @@ def upload(client, text_or_file, **kwargs):
 
 def confirm(client, text: str):
     payload = signing.dumps({"text": text, "file": "import.csv"}, salt=CSV_SALT, compress=True)
-    return client.post("/customers/import/confirm/", {"payload": payload})
+    return post_confirm(client, payload)
+
+
+def post_confirm(client, payload):
+    """Confirm a previewed file, and let the worker import it (as the queued task does)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/customers/import/confirm/", {"payload": payload})
+    for result in list(default_task_backend.results):
+        if result.task.name == "csv_import":
+            result.task.call(*result.args)
+    default_task_backend.clear()
+    return response
 
 
 def counts() -> tuple[int, int, int]:
@@ -86,8 +100,13 @@ def test_the_sample_file_imports_exactly_as_written(client, staff, vest):
     client.force_login(staff)
     text = SAMPLE.read_text(encoding="utf-8")
     response = confirm(client, text)
-    assert response.status_code == 302 and response["Location"] == "/customers/"
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/customers/import/jobs/{job.pk}/"
     assert counts() == (6, 9, 23)
+    assert (job.status, job.summary["customers"], job.text) == ("done", 6, "")
+    page = client.get(response["Location"]).content.decode()
+    assert "6 new customers" in page and "every 2s" not in page
     assert set(Customer.objects.values_list("reseller__name", flat=True)) == {vest.name}
 
     asane = Customer.objects.get(org_number="998877660")
@@ -150,8 +169,7 @@ def test_a_file_with_a_byte_order_mark_or_commas_keeps_the_norwegian_letters(
     client.force_login(user_a)
     response = upload(client, text, bom=bom)
     assert response.status_code == 200 and response.context["plan"].errors == []
-    response = client.post("/customers/import/confirm/",
-                           {"payload": response.context["token"]})
+    response = post_confirm(client, response.context["token"])
     assert response.status_code == 302
     fish = Customer.objects.get(name="Bjørkøy Sjømat AS")
     assert (fish.city, fish.org_number, fish.reseller) == ("Ålesund", "987654325", reseller_a)
@@ -484,3 +502,44 @@ def test_quotes_inside_an_unquoted_value_are_just_characters():
     parsed = csv_import.read_csv('customer;installation;license_code;quantity;activated_on\n'
                                  'Kunde "Best" AS;Kontor;port;1;2024-01-01\n')
     assert parsed.rows[0].cells["customer"] == 'Kunde "Best" AS'
+
+
+def test_a_large_file_is_committed_in_the_background_with_progress(client, staff, vest,
+                                                                   monkeypatch):
+    """The commit runs in the worker: the request answers at once with the job's page, which
+    follows the progress the commit reports to the shared cache until the file is in."""
+    from customers import services as customer_services
+
+    client.force_login(staff)
+    text = SAMPLE.read_text(encoding="utf-8")
+    payload = signing.dumps({"text": text, "file": "big.csv"}, salt=CSV_SALT, compress=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/customers/import/confirm/", {"payload": payload})
+    job = ImportJob.objects.get()
+    assert counts() == (0, 0, 0), "nothing imported in the request"
+    page = client.get(response["Location"]).content.decode()
+    assert "every 2s" in page and "big.csv" in page
+    seen = []
+    real = customer_services.csv_import_commit
+
+    def watched(**kwargs):
+        progress = kwargs["progress"]
+        kwargs["progress"] = lambda done, steps: (progress(done, steps),
+                                                  seen.append(customer_services.import_progress(
+                                                      job)))
+        return real(**kwargs)
+
+    monkeypatch.setattr(customer_services, "csv_import_commit", watched)
+    (queued,) = default_task_backend.results
+    queued.task.call(*queued.args)
+    assert seen and seen[-1][0] == seen[-1][1] and seen == sorted(seen)
+    assert counts() == (6, 9, 23)
+    assert customer_services.import_progress(job) is None, "the progress is cleared"
+    queued.task.call(*queued.args)  # a second run changes nothing
+    assert counts() == (6, 9, 23)
+
+
+def test_someone_elses_import_job_answers_404(client, staff, user_a, vest):
+    job = ImportJob.objects.create(created_by=staff, filename="x.csv", text="")
+    client.force_login(user_a)
+    assert client.get(f"/customers/import/jobs/{job.pk}/").status_code == 404
