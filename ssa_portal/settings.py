@@ -173,10 +173,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login lockout (django-axes): 5 failed attempts for one username from one address lock that
-# pair out for 15 minutes. Behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT to the number of
-# proxies in front of the portal so the client's address (X-Forwarded-For) is used, not the
-# proxy's — otherwise every client would share the proxy's lockout.
+# Login lockout (django-axes): 5 failed attempts for one username from one client address lock
+# that pair out for 15 minutes. The client's address comes from common/clients.py, which knows
+# how many reverse proxies to trust (docs/SECURITY.md#reverse-proxy-and-client-addresses).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -187,8 +186,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "common.clients.client_ip"
+
+# The number of reverse proxies in front of the portal, each appending to X-Forwarded-For. 0: the
+# portal is reached directly, and X-Forwarded-For is ignored (anyone can send it).
+SSA_TRUSTED_PROXY_COUNT = env_int("SSA_TRUSTED_PROXY_COUNT", 0)
+if SSA_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("SSA_TRUSTED_PROXY_COUNT must be 0 or more.")
+if "AXES_IPWARE_PROXY_COUNT" in os.environ:
+    # It never took effect (django-ipware is not installed); fail rather than ignore it.
+    raise ImproperlyConfigured("AXES_IPWARE_PROXY_COUNT is not read; set SSA_TRUSTED_PROXY_COUNT "
+                               "to the number of reverse proxies in front of the portal.")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

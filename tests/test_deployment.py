@@ -54,6 +54,12 @@ def test_the_portal_reads_its_database_and_secret_from_the_environment(compose):
     assert environment["DEBUG"] == "false"
 
 
+def test_compose_publishes_the_portal_to_the_reverse_proxy_on_this_host_only(compose):
+    portal = compose["services"]["portal"]
+    assert portal["ports"] == ["127.0.0.1:8000:8000"]
+    assert portal["environment"]["SSA_TRUSTED_PROXY_COUNT"] == "${SSA_TRUSTED_PROXY_COUNT:-1}"
+
+
 def test_data_lives_in_named_volumes(compose):
     assert set(compose["volumes"]) == {"pgdata", "portal-data"}
     assert "portal-data:/data" in compose["services"]["portal"]["volumes"]

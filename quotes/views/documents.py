@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.clients import client_ip
 from common.errors import DomainError
 from common.web import show_error
 from quotes import access, services, verification
@@ -89,7 +90,7 @@ UPLOAD_WINDOW_SECONDS = 600
 
 def _too_many_uploads(request) -> bool:
     """A sensible limit per client address on the public upload (pyHanko work is not free)."""
-    key = "verify-uploads:" + request.META.get("REMOTE_ADDR", "?")
+    key = "verify-uploads:" + client_ip(request)
     cache.add(key, 0, UPLOAD_WINDOW_SECONDS)
     try:
         return cache.incr(key) > UPLOADS_PER_WINDOW
