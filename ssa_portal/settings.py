@@ -81,6 +81,13 @@ if SSA_ENV not in ("development", "production"):
     raise ImproperlyConfigured(f"SSA_ENV={SSA_ENV!r}: use development or production.")
 PRODUCTION = SSA_ENV == "production"
 
+
+def env_demo(name: str, demo: str) -> str:
+    """A value production must be given (common/checks.py refuses to start without it); a
+    developer's machine gets a demo value."""
+    return env_str(name, "" if PRODUCTION else demo)
+
+
 DEBUG = env_bool("DEBUG", default=False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be false when SSA_ENV=production.")
@@ -110,6 +117,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the container's health check, before the HTTPS redirect and the Host check.
+    "common.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -242,8 +251,6 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SSA Portal <ssa@example.no>")
 
-# The distributor, named on pages and (later) on signed offers.
-SSA_DISTRIBUTOR_NAME = env_str("SSA_DISTRIBUTOR_NAME", "Nordic Unified AS")
 
 PAGE_SIZE = env_int("SSA_PAGE_SIZE", 25)
 
@@ -262,11 +269,14 @@ SSA_QUOTE_VALIDITY_DAYS = env_int("SSA_QUOTE_VALIDITY_DAYS", 30)
 # A renewal item taken by a worker and not ended after this long is queued again by the sweeper.
 SSA_RENEWAL_ITEM_TIMEOUT_SECONDS = env_int("SSA_RENEWAL_ITEM_TIMEOUT_SECONDS", 600)
 
-# The portal's public address, printed (as the verification link and QR code) on every offer.
-SSA_PUBLIC_BASE_URL = env_str("SSA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-SSA_DISTRIBUTOR_ADDRESS = env_str("SSA_DISTRIBUTOR_ADDRESS", "Postboks 123 Sentrum, 0102 Oslo")
-SSA_DISTRIBUTOR_ORG_NUMBER = env_str("SSA_DISTRIBUTOR_ORG_NUMBER", "923609016")
-SSA_DISTRIBUTOR_EMAIL = env_str("SSA_DISTRIBUTOR_EMAIL", "ssa@example.no")
+# The portal's public address, printed (as the verification link and QR code) on every offer,
+# and the distributor named on pages and on the letterhead of offers. Offers are signed once, so
+# production has no defaults: it refuses to start without an https address and the identity.
+SSA_PUBLIC_BASE_URL = env_demo("SSA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+SSA_DISTRIBUTOR_NAME = env_demo("SSA_DISTRIBUTOR_NAME", "Nordic Unified AS")
+SSA_DISTRIBUTOR_ADDRESS = env_demo("SSA_DISTRIBUTOR_ADDRESS", "Postboks 123 Sentrum, 0102 Oslo")
+SSA_DISTRIBUTOR_ORG_NUMBER = env_demo("SSA_DISTRIBUTOR_ORG_NUMBER", "923609016")
+SSA_DISTRIBUTOR_EMAIL = env_demo("SSA_DISTRIBUTOR_EMAIL", "ssa@example.no")
 
 # The distributor's signing key and certificate: a PKCS#12 file and its passphrase, from the
 # environment; `manage.py create_signing_cert` makes a development one in the data folder.
