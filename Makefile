@@ -35,6 +35,7 @@ node_modules/.installed: package.json package-lock.json
 messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
+# `migrate` also makes the database cache's table (common/apps.py).
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py create_signing_cert --if-missing

@@ -60,6 +60,27 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw) if raw else default
 
 
+DATABASE_CACHE_TABLE = "ssa_cache"
+
+
+def caches_from_url(url: str) -> dict:
+    """CACHES for CACHE_URL: Redis (django-redis) for redis://, rediss:// and unix:// URLs; the
+    database cache when empty. Never a cache in one process's memory: rate limits and cached
+    figures must be the same for every gunicorn worker and the task worker."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
+                            "KEY_PREFIX": "ssa"}}
+    if url:
+        raise ImproperlyConfigured(f"CACHE_URL={url!r}: use redis://host:6379/0 (or rediss://, "
+                                   "unix://), or leave it unset for the database cache.")
+    return {"default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": DATABASE_CACHE_TABLE,
+        # Culling beyond this many entries would forget rate-limit counters.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }}
+
+
 # The git-ignored data folder: the embedded SQLite database, the dev SECRET_KEY, media, dev keys.
 DATA_DIR = env_path("SSA_DATA_DIR", BASE_DIR / "var")
 
@@ -172,6 +193,12 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The shared cache (rate limits, the dashboard's figures; docs/SECURITY.md#the-shared-cache):
+# CACHE_URL=redis://… for Redis (compose runs one); unset, the database cache, shared by every
+# process that shares the database. Its table is made by every `migrate` (common/apps.py).
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = caches_from_url(CACHE_URL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

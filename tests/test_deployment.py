@@ -20,8 +20,8 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_runs_postgresql_15_the_portal_and_a_task_worker(compose):
-    assert set(compose["services"]) == {"db", "portal", "worker"}
+def test_compose_runs_postgresql_15_redis_the_portal_and_a_task_worker(compose):
+    assert set(compose["services"]) == {"db", "redis", "portal", "worker"}
     assert "db_worker" in compose["services"]["worker"]["command"]
     assert compose["services"]["worker"]["image"] == compose["services"]["portal"]["image"]
     assert compose["services"]["db"]["image"] == "postgres:15"
@@ -37,8 +37,18 @@ def test_the_portal_waits_for_a_healthy_database_and_migrates_on_start(compose):
 
 def test_every_service_has_a_health_check(compose):
     assert "pg_isready" in " ".join(compose["services"]["db"]["healthcheck"]["test"])
+    assert "redis-cli ping" in " ".join(compose["services"]["redis"]["healthcheck"]["test"])
     assert "/healthz/" in " ".join(compose["services"]["portal"]["healthcheck"]["test"])
     assert "db_worker" in " ".join(compose["services"]["worker"]["healthcheck"]["test"])
+
+
+def test_the_portal_and_the_worker_share_one_redis_cache(compose):
+    portal, worker = compose["services"]["portal"], compose["services"]["worker"]
+    assert portal["environment"]["CACHE_URL"] == worker["environment"]["CACHE_URL"] == (
+        "redis://redis:6379/0")
+    assert portal["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert portal_settings.caches_from_url(portal["environment"]["CACHE_URL"])["default"][
+        "BACKEND"] == "django_redis.cache.RedisCache"
 
 
 def test_the_signing_key_is_mounted_read_only_never_baked_in(compose):
