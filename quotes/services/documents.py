@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
+from common.ratelimit import RateLimit
 from quotes import queue, signing
 from quotes.actions import Action, require
 from quotes.models import Quote, QuoteEvent
@@ -138,6 +139,11 @@ def quote_pdf_bytes(*, quote: Quote) -> bytes:
     return data
 
 
+# Offers a user may send by e-mail in an hour: a stolen login cannot turn the portal into a mail
+# cannon (docs/SECURITY.md#rate-limits).
+OFFER_MAILS_PER_USER = RateLimit("offer-mail", limit=60, window=3600)
+
+
 def quote_send_email(*, quote: Quote, user: User, to: list[str], cc: list[str],
                      message: str) -> Quote:
     """Send the signed offer to the customer (the reseller copied) in the offer's language, and
@@ -146,6 +152,9 @@ def quote_send_email(*, quote: Quote, user: User, to: list[str], cc: list[str],
     if not to:
         raise DomainError(_("Give at least one recipient."), field="to")
     pdf = quote_pdf_bytes(quote=quote)
+    if not OFFER_MAILS_PER_USER.hit(str(user.pk)):
+        raise DomainError(_("You have sent too many offers by e-mail in a short time; nothing "
+                            "was sent. Try again later, within the hour."))
     with translation.override(quote.language):
         subject = _("Offer %(number)s: SSA upgrade agreement") % {"number": quote.number}
         body = render_to_string("quotes/email/offer.txt", {

@@ -3,7 +3,6 @@ unsigned preview), sending it by e-mail, and the public verification page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.clients import client_ip
 from common.errors import DomainError
+from common.ratelimit import RateLimit
 from common.web import show_error
 from quotes import access, services, verification
 from quotes.actions import Action, refusal
@@ -84,18 +84,8 @@ def quote_send(request, pk: int):
         "shown": present_offer(quote, today=today)})
 
 
-UPLOADS_PER_WINDOW = 30
-UPLOAD_WINDOW_SECONDS = 600
-
-
-def _too_many_uploads(request) -> bool:
-    """A sensible limit per client address on the public upload (pyHanko work is not free)."""
-    key = "verify-uploads:" + client_ip(request)
-    cache.add(key, 0, UPLOAD_WINDOW_SECONDS)
-    try:
-        return cache.incr(key) > UPLOADS_PER_WINDOW
-    except ValueError:
-        return False
+# A sensible limit per client address on the public upload (pyHanko work is not free).
+VERIFY_UPLOADS = RateLimit("verify-upload", limit=30, window=600)
 
 
 def verify(request):
@@ -104,7 +94,7 @@ def verify(request):
     status = 200
     form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     if request.method == "POST":
-        if _too_many_uploads(request):
+        if not VERIFY_UPLOADS.hit(client_ip(request)):
             status = 429
             form.add_error(None, _("Too many checks from your address; wait a few minutes."))
         elif form.is_valid():
