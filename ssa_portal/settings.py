@@ -259,10 +259,11 @@ STATICFILES_DIRS = [
 ]
 # Uploads (docs/SECURITY.md#uploads-and-request-size): the largest file any form accepts (the
 # offer PDF on /verify/); the CSV and PBX forms have smaller limits of their own. A body declared
-# larger than its form's limit is refused unread (common/uploads.py); an accepted file stays in
-# memory, never spooled to disk. Fields (a previewed CSV travels in one) stay within 2.5 MB.
+# larger than its form's limit and 64 KB of other fields is refused unread (common/uploads.py);
+# an accepted one stays in memory, never spooled to disk. Fields (a previewed CSV travels in
+# one) stay within 2.5 MB.
 SSA_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = SSA_UPLOAD_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = SSA_UPLOAD_MAX_BYTES + 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_HANDLERS = [
     "common.uploads.LimitedUploadHandler",

@@ -60,22 +60,30 @@ def redis_is_running() -> bool:
 
 
 @pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
-def test_with_redis_two_processes_count_the_same_limit(settings):
+def test_with_redis_a_limit_is_counted_in_the_server_every_worker_asks(settings):
     """The real Redis, under this test's own key prefix (removed afterwards)."""
+    import redis
+
+    from common.ratelimit import RateLimit
+
+    url = "redis://127.0.0.1:6379/0"
     prefix = f"ssa-test-{uuid.uuid4().hex}"
-    settings.CACHES = {"default": {
-        **portal_settings.caches_from_url("redis://127.0.0.1:6379/0")["default"],
-        "KEY_PREFIX": prefix}}
-    # Two clients with their own connections, as two gunicorn workers have.
-    one, other = caches.create_connection("default"), caches.create_connection("default")
+    settings.CACHES = {"default": {**portal_settings.caches_from_url(url)["default"],
+                                   "KEY_PREFIX": prefix}}
+    server = redis.Redis.from_url(url)
+    limit = RateLimit("test-redis", limit=2, window=600)
+    # Another worker: a cache client of its own, with its own connection.
+    other = caches.create_connection("default")
     try:
-        assert one.add("verify-uploads:203.0.113.5", 0, 600)
-        assert [one.incr("verify-uploads:203.0.113.5"),
-                other.incr("verify-uploads:203.0.113.5")] == [1, 2]
-        assert other.get("verify-uploads:203.0.113.5") == 2
+        assert [limit.hit("203.0.113.5"), limit.hit("203.0.113.5")] == [True, True]
+        (key,) = server.keys(f"{prefix}:*")
+        assert int(server.get(key)) == 2 and 0 < server.ttl(key) <= 600
+        assert other.incr(key.decode().split(":", 2)[2]) == 3, "the other worker sees two"
+        assert limit.hit("203.0.113.5") is False
     finally:
-        one.delete_pattern("*")
-    assert not other.keys("*")
+        for key in server.keys(f"{prefix}:*"):
+            server.delete(key)
+    assert not server.keys(f"{prefix}:*")
 
 
 def test_a_cache_outage_after_an_inventory_write_never_turns_it_into_an_error(

@@ -91,8 +91,18 @@ def test_every_request_gets_the_limit_of_the_largest_upload_the_portal_accepts()
     assert request.upload_handlers[0].max_bytes == django_settings.SSA_UPLOAD_MAX_BYTES
     assert django_settings.SSA_UPLOAD_MAX_BYTES >= max(
         verification.MAX_UPLOAD_BYTES, csv_import.MAX_UPLOAD_BYTES, pbx.MAX_UPLOAD_BYTES)
-    assert django_settings.FILE_UPLOAD_MAX_MEMORY_SIZE == django_settings.SSA_UPLOAD_MAX_BYTES
     assert django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
+
+
+def test_an_accepted_upload_at_the_limit_stays_in_memory_never_in_a_temporary_file():
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+
+    assert django_settings.FILE_UPLOAD_MAX_MEMORY_SIZE == (
+        django_settings.SSA_UPLOAD_MAX_BYTES + uploads.ENVELOPE_BYTES)
+    request = RequestFactory().post("/", {"token": "t" * 64, "pdf": SimpleUploadedFile(
+        "offer.pdf", b"x" * django_settings.SSA_UPLOAD_MAX_BYTES)})
+    assert isinstance(request.FILES["pdf"], InMemoryUploadedFile)
+    assert request.FILES["pdf"].size == django_settings.SSA_UPLOAD_MAX_BYTES
 
 
 def test_the_reverse_proxys_documented_body_limit_lets_the_largest_upload_through():
