@@ -294,7 +294,6 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SSA Portal <ssa@example.no>")
 
-
 PAGE_SIZE = env_int("SSA_PAGE_SIZE", 25)
 
 LOGGING = {
