@@ -16,10 +16,15 @@ COPY customers customers
 COPY quotes quotes
 RUN pip install --no-cache-dir .
 COPY . .
-RUN python manage.py compilemessages --ignore=node_modules -v 0 \
+RUN SECRET_KEY=build-only python manage.py compilemessages --ignore=node_modules -v 0 \
  && SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
+
+# From here on the production settings (docs/SECURITY.md#production-settings): the container
+# needs SECRET_KEY, ALLOWED_HOSTS, the https SSA_PUBLIC_BASE_URL and the distributor's identity,
+# and `migrate` (which runs the system checks) refuses to start without them.
+ENV SSA_ENV=production DEBUG=false
 
 RUN useradd --create-home portal && mkdir -p /data && chown portal /data
 USER portal
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py record_signing_certificate && gunicorn ssa_portal.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py record_signing_certificate && gunicorn -c python:ssa_portal.gunicorn ssa_portal.wsgi --bind 0.0.0.0:8000 --workers 3"]

@@ -36,6 +36,7 @@ node_modules/.installed: package.json package-lock.json
 messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
+# `migrate` also makes the database cache's table (common/apps.py).
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py create_signing_cert --if-missing
@@ -47,6 +48,9 @@ test: system-deps $(VENV)/.installed node_modules/.installed messages
 # The production settings must pass Django's deployment checklist with nothing silenced.
 check-deploy: $(VENV)/.installed
 	SSA_ENV=production DEBUG=false ALLOWED_HOSTS=ssa.example.no \
+	SSA_PUBLIC_BASE_URL=https://ssa.example.no SSA_DISTRIBUTOR_NAME="Nordic Unified AS" \
+	SSA_DISTRIBUTOR_ADDRESS="Postboks 123 Sentrum, 0102 Oslo" \
+	SSA_DISTRIBUTOR_ORG_NUMBER=923609016 SSA_DISTRIBUTOR_EMAIL=ssa@example.no \
 	SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
 	$(PY) manage.py check --deploy --fail-level WARNING
 

@@ -17,11 +17,13 @@ def version(topic: str) -> int:
 
 
 def changed(topic: str) -> None:
-    """Move the topic's version on once the current transaction commits (at once outside one)."""
+    """Move the topic's version on once the current transaction commits (at once outside one).
+    The write has committed by then: a cache that cannot be reached is logged, never turned
+    into an error of the request that made the write."""
     def bump() -> None:
         try:
             cache.incr(_key(topic))
         except ValueError:  # not in the cache (evicted, or never read): any new value will do
             cache.set(_key(topic), 2, timeout=None)
 
-    transaction.on_commit(bump)
+    transaction.on_commit(bump, robust=True)

@@ -15,7 +15,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.clients import client_ip
 from common.errors import DomainError
+from common.ratelimit import RateLimit
 from common.web import show_error
 from customers import access, services
 from customers.forms import InviteForm
@@ -62,3 +64,21 @@ def invite(request):
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+
+# Password-reset mail (docs/SECURITY.md#rate-limits): per client address, and per e-mail address
+# asked for whether or not a user has it, so the answer says nothing about who has an account.
+PASSWORD_RESETS_PER_ADDRESS = RateLimit("password-reset-address", limit=10, window=3600)
+PASSWORD_RESETS_PER_EMAIL = RateLimit("password-reset-email", limit=3, window=3600)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().casefold()
+        within = [PASSWORD_RESETS_PER_ADDRESS.hit(client_ip(self.request)),
+                  PASSWORD_RESETS_PER_EMAIL.hit(email)]
+        if not all(within):
+            form.add_error(None, _("Too many password reset requests; no e-mail was sent. "
+                                   "Wait up to an hour and try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)

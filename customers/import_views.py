@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from common import uploads
 from common.errors import DomainError
 from common.months import add_months, first_of_month
 from customers import access, services
@@ -35,15 +36,19 @@ PREVIEW_ROWS = 500  # the preview lists at most this many of each kind
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File"))
 
-    def __init__(self, *args, max_bytes: int, help_text: str, accept: str, **kwargs):
+    def __init__(self, *args, max_bytes: int, help_text: str, accept: str,
+                 too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_bytes = max_bytes
+        # Refused unread for its size (common/uploads.py): the file is not there to ask about.
+        self.too_large = too_large
+        self.fields["file"].required = not too_large
         self.fields["file"].help_text = help_text
         self.fields["file"].widget.attrs["accept"] = accept
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > self.max_bytes:
+        if self.too_large or upload.size > self.max_bytes:
             raise ValidationError(_("The file is larger than %(size)d MB.")
                                   % {"size": self.max_bytes // (1024 * 1024)})
         return upload
@@ -62,9 +67,14 @@ def _csv_form(request=None) -> UploadForm:
         "help_text": _("A .csv file in UTF-8, separated by ; or , — at most 2 MB and "
                        "%(rows)s rows.") % {"rows": "5 000"},
     }
-    if request is not None and request.method == "POST":
-        return UploadForm(request.POST, request.FILES, **kwargs)
-    return UploadForm(**kwargs)
+    return _bound(UploadForm, request, **kwargs)
+
+
+def _bound(form_class, request, **kwargs):
+    if request is None or request.method != "POST":
+        return form_class(**kwargs)
+    data, files = request.POST, request.FILES  # reading them applies the upload limit
+    return form_class(data, files, too_large=uploads.too_large(request), **kwargs)
 
 
 def _refuse_without_reseller(request):
@@ -74,6 +84,7 @@ def _refuse_without_reseller(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@uploads.limit_upload(csv_import.MAX_UPLOAD_BYTES)
 def csv_import_upload(request):
     """Upload → a dry run: the preview of what would be created and every row's problems."""
     if not _may_import_csv(request.user):
@@ -202,9 +213,7 @@ def _pbx_form(request=None) -> UploadForm:
         "help_text": _("The XML page the PBX shows at mod_cmd_login.xml?cmd=show&user=*, "
                        "saved as a file."),
     }
-    if request is not None and request.method == "POST":
-        return UploadForm(request.POST, request.FILES, **kwargs)
-    return UploadForm(**kwargs)
+    return _bound(UploadForm, request, **kwargs)
 
 
 class LocationForm(forms.Form):
@@ -264,6 +273,7 @@ def _load_upload(request, installation):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@uploads.limit_upload(pbx.MAX_UPLOAD_BYTES)
 def pbx_import_upload(request, pk: int):
     """Step 1: upload the user list → step 2: choose this installation's location."""
     installation = access.get_installation_for_user(request.user, pk)

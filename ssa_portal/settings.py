@@ -60,6 +60,27 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw) if raw else default
 
 
+DATABASE_CACHE_TABLE = "ssa_cache"
+
+
+def caches_from_url(url: str) -> dict:
+    """CACHES for CACHE_URL: Redis (django-redis) for redis://, rediss:// and unix:// URLs; the
+    database cache when empty. Never a cache in one process's memory: rate limits and cached
+    figures must be the same for every gunicorn worker and the task worker."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
+                            "KEY_PREFIX": "ssa"}}
+    if url:
+        raise ImproperlyConfigured(f"CACHE_URL={url!r}: use redis://host:6379/0 (or rediss://, "
+                                   "unix://), or leave it unset for the database cache.")
+    return {"default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": DATABASE_CACHE_TABLE,
+        # Culling beyond this many entries would forget rate-limit counters.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }}
+
+
 # The git-ignored data folder: the embedded SQLite database, the dev SECRET_KEY, media, dev keys.
 DATA_DIR = env_path("SSA_DATA_DIR", BASE_DIR / "var")
 
@@ -80,6 +101,13 @@ SSA_ENV = env_str("SSA_ENV", "development")
 if SSA_ENV not in ("development", "production"):
     raise ImproperlyConfigured(f"SSA_ENV={SSA_ENV!r}: use development or production.")
 PRODUCTION = SSA_ENV == "production"
+
+
+def env_demo(name: str, demo: str) -> str:
+    """A value production must be given (common/checks.py refuses to start without it); a
+    developer's machine gets a demo value."""
+    return env_str(name, "" if PRODUCTION else demo)
+
 
 DEBUG = env_bool("DEBUG", default=False)
 if PRODUCTION and DEBUG:
@@ -110,6 +138,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the container's health check, before the HTTPS redirect and the Host check.
+    "common.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,6 +147,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every response to a signed-in user: Cache-Control: private, no-store.
+    "common.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -163,6 +195,12 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The shared cache (rate limits, the dashboard's figures; docs/SECURITY.md#the-shared-cache):
+# CACHE_URL=redis://… for Redis (compose runs one); unset, the database cache, shared by every
+# process that shares the database. Its table is made by every `migrate` (common/apps.py).
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = caches_from_url(CACHE_URL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -219,6 +257,20 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Uploads (docs/SECURITY.md#uploads-and-request-size): the largest file any form accepts (the
+# offer PDF on /verify/); the CSV and PBX forms have smaller limits of their own. A body declared
+# larger than its form's limit and 64 KB of other fields is refused unread (common/uploads.py);
+# an accepted one stays in memory, never spooled to disk. Fields (a previewed CSV travels in
+# one) stay within 2.5 MB.
+SSA_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = SSA_UPLOAD_MAX_BYTES + 64 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "common.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 MEDIA_ROOT = env_path("MEDIA_ROOT", DATA_DIR / "media")
 MEDIA_URL = "media/"
 STORAGES = {
@@ -241,9 +293,6 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SSA Portal <ssa@example.no>")
-
-# The distributor, named on pages and (later) on signed offers.
-SSA_DISTRIBUTOR_NAME = env_str("SSA_DISTRIBUTOR_NAME", "Nordic Unified AS")
 
 PAGE_SIZE = env_int("SSA_PAGE_SIZE", 25)
 
@@ -271,11 +320,14 @@ SSA_MAX_INSTALLATIONS_PER_OFFER = env_int("SSA_MAX_INSTALLATIONS_PER_OFFER", 100
 # A renewal item taken by a worker and not ended after this long is queued again by the sweeper.
 SSA_RENEWAL_ITEM_TIMEOUT_SECONDS = env_int("SSA_RENEWAL_ITEM_TIMEOUT_SECONDS", 600)
 
-# The portal's public address, printed (as the verification link and QR code) on every offer.
-SSA_PUBLIC_BASE_URL = env_str("SSA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-SSA_DISTRIBUTOR_ADDRESS = env_str("SSA_DISTRIBUTOR_ADDRESS", "Postboks 123 Sentrum, 0102 Oslo")
-SSA_DISTRIBUTOR_ORG_NUMBER = env_str("SSA_DISTRIBUTOR_ORG_NUMBER", "923609016")
-SSA_DISTRIBUTOR_EMAIL = env_str("SSA_DISTRIBUTOR_EMAIL", "ssa@example.no")
+# The portal's public address, printed (as the verification link and QR code) on every offer,
+# and the distributor named on pages and on the letterhead of offers. Offers are signed once, so
+# production has no defaults: it refuses to start without an https address and the identity.
+SSA_PUBLIC_BASE_URL = env_demo("SSA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+SSA_DISTRIBUTOR_NAME = env_demo("SSA_DISTRIBUTOR_NAME", "Nordic Unified AS")
+SSA_DISTRIBUTOR_ADDRESS = env_demo("SSA_DISTRIBUTOR_ADDRESS", "Postboks 123 Sentrum, 0102 Oslo")
+SSA_DISTRIBUTOR_ORG_NUMBER = env_demo("SSA_DISTRIBUTOR_ORG_NUMBER", "923609016")
+SSA_DISTRIBUTOR_EMAIL = env_demo("SSA_DISTRIBUTOR_EMAIL", "ssa@example.no")
 
 # The distributor's signing key and certificate: a PKCS#12 file and its passphrase, from the
 # environment; `manage.py create_signing_cert` makes a development one in the data folder.

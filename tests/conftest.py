@@ -107,8 +107,13 @@ def every_stored_offer_pdf_verifies(request, portal_test_settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache (rate limits, the dashboard's renewal estimate)."""
+def empty_cache(request):
+    """Each test starts with an empty cache (rate limits, the dashboard's renewal estimate).
+    The cache is the database cache (a table `migrate` makes), so a test that touches it uses
+    the database; one that does not use the database cannot have anything in it."""
+    if not _uses_database(request):
+        yield
+        return
     from django.core.cache import cache
 
     cache.clear()
@@ -239,7 +244,9 @@ def english_messages():
 
 
 @pytest.fixture
-def client():
+def client(db):
+    """A browser in English. Pages may use the database even when nobody is logged in: the
+    shared cache (rate limits) is the database cache."""
     from django.test import Client
 
     return Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -17,7 +17,10 @@ PASSWORD = "x-pass-1234!"
 def test_the_production_settings_pass_check_deploy_with_nothing_silenced():
     env = {**os.environ, "SSA_ENV": "production", "DEBUG": "false",
            "SECRET_KEY": "k" * 20 + "-production-like-secret-value-0123456789",
-           "ALLOWED_HOSTS": "ssa.example.no"}
+           "ALLOWED_HOSTS": "ssa.example.no", "SSA_PUBLIC_BASE_URL": "https://ssa.example.no",
+           "SSA_DISTRIBUTOR_NAME": "Nordic Unified AS",
+           "SSA_DISTRIBUTOR_ADDRESS": "Postboks 123 Sentrum, 0102 Oslo",
+           "SSA_DISTRIBUTOR_ORG_NUMBER": "923609016", "SSA_DISTRIBUTOR_EMAIL": "ssa@example.no"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' harness only
     result = subprocess.run(

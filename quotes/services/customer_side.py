@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
+from common.ratelimit import RateLimit
 from quotes.actions import CUSTOMER, Action, require
 from quotes.models import Acceptance, AcceptanceLink, OutgoingEmail, Quote, QuoteEvent
 from quotes.presentation import summarize_offer
@@ -24,6 +25,9 @@ from quotes.services.offers import Evidence, quote_accept, quote_decline
 from quotes.verification import verification_url
 
 TOKEN_BYTES = 32  # 256 bits; the verification token printed on the PDF is another one
+# Offers a user may send by e-mail in an hour: a stolen login cannot turn the portal into a mail
+# cannon (docs/SECURITY.md#rate-limits).
+OFFER_MAILS_PER_USER = RateLimit("offer-mail", limit=60, window=3600)
 
 
 def _hash(token: str) -> str:
@@ -81,6 +85,9 @@ def quote_send_to_customer(*, quote: Quote, user: User, to: list[str], cc: list[
     require(Action.SEND, quote, user, timezone.localdate())
     if not to:
         raise DomainError(_("Give at least one recipient."), field="to")
+    if not OFFER_MAILS_PER_USER.hit(str(user.pk)):
+        raise DomainError(_("You have sent too many offers by e-mail in a short time; nothing "
+                            "was sent. Try again later, within the hour."))
     link, token = link_create(quote=quote, email=to[0], user=user)
     email = email_queue(
         kind=OutgoingEmail.Kind.OFFER, to=to, cc=cc,

@@ -3,15 +3,16 @@ unsigned preview), sending it by e-mail, and the public verification page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import uploads
 from common.clients import client_ip
 from common.errors import DomainError
+from common.ratelimit import RateLimit
 from common.web import show_error
 from quotes import access, services, verification
 from quotes.actions import Action, refusal
@@ -86,38 +87,39 @@ def quote_send(request, pk: int):
         "shown": present_offer(quote, today=today)})
 
 
-UPLOADS_PER_WINDOW = 30
-UPLOAD_WINDOW_SECONDS = 600
+# A sensible limit per client address on the public upload (pyHanko work is not free).
+VERIFY_UPLOADS = RateLimit("verify-upload", limit=30, window=600)
 
 
-def _too_many_uploads(request) -> bool:
-    """A sensible limit per client address on the public upload (pyHanko work is not free)."""
-    key = "verify-uploads:" + client_ip(request)
-    cache.add(key, 0, UPLOAD_WINDOW_SECONDS)
-    try:
-        return cache.incr(key) > UPLOADS_PER_WINDOW
-    except ValueError:
-        return False
+def _too_many_checks(request):
+    """The rate limit, answered before the upload is read (common/uploads.py)."""
+    if VERIFY_UPLOADS.hit(client_ip(request)):
+        return None
+    form = VerifyForm(data={})  # bound to nothing: the upload is never read
+    form.fields["pdf"].required = False
+    form.add_error(None, _("Too many checks from your address; wait a few minutes."))
+    return render(request, "quotes/verify.html", {"form": form, "verdict": None}, status=429)
 
 
+@uploads.limit_upload(verification.MAX_UPLOAD_BYTES, before=_too_many_checks)
 def verify(request):
     """Public: is this offer genuine, and what is its state now? Upload the PDF."""
     verdict = None
-    status = 200
-    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
+    form = VerifyForm()
     if request.method == "POST":
-        if _too_many_uploads(request):
-            status = 429
-            form.add_error(None, _("Too many checks from your address; wait a few minutes."))
-        elif form.is_valid():
-            upload = form.cleaned_data["pdf"]
+        bound = VerifyForm(request.POST, request.FILES)  # reading them applies the size limit
+        if uploads.too_large(request):
+            verdict = verification.Verdict(False, str(verification.TOO_LARGE))
+        elif bound.is_valid():
+            upload = bound.cleaned_data["pdf"]
             if upload.size > verification.MAX_UPLOAD_BYTES:
                 verdict = verification.Verdict(False, str(verification.TOO_LARGE))
             else:
                 verdict = verification.verify_upload(upload.read(),
                                                      today=timezone.localdate())
-    return render(request, "quotes/verify.html", {"form": form, "verdict": verdict},
-                  status=status)
+        else:
+            form = bound
+    return render(request, "quotes/verify.html", {"form": form, "verdict": verdict})
 
 
 def verify_link(request, token: str):
