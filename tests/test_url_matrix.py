@@ -17,6 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api import tokens as api_tokens
+from api import webhooks
+from api.models import ApiToken, WebhookEndpoint
 from customers import services
 from customers.import_views import CSV_SALT
 from customers.imports import pbx
@@ -171,18 +174,31 @@ MATRIX: dict[str, Row] = {
     "renewal_batch_retry": Row({"pk": "batch"}, "302 405 405 405 405 405", OWN_POST),
     "set_language": Row(get="302 302 302 302 302 302", post="302 302 302 302 302 302",
                         data={"language": "en", "next": "/"}),
+    # API tokens are personal: another user's token is 404, whoever asks. Webhook endpoints
+    # are the reseller's; the outsider (no reseller) may not register one.
+    "api_token_list": Row(get=LOGGED_IN, post="302 200 200 200 200 200",
+                          data={"name": "Fakturering", "access": "read"}),
+    "api_token_revoke": Row({"pk": "api_token"}, "302 405 405 405 405 405",
+                            "302 302 404 404 404 404"),
+    "webhook_endpoint_list": Row(get=LOGGED_IN, post="302 200 200 200 200 302",
+                                 data={"url": "http://127.0.0.1:9/hook", "events": "issued"},
+                                 unchanged=("outsider",)),
+    "webhook_endpoint_detail": Row({"pk": "webhook"}, OWN),
+    "webhook_endpoint_resume": Row({"pk": "webhook"}, "302 405 405 405 405 405", OWN_POST),
+    "webhook_endpoint_delete": Row({"pk": "webhook"}, OWN, OWN_POST),
 }
 
 
 def all_url_names() -> set[str]:
-    """Every named pattern outside the admin, which has its own test below."""
+    """Every named pattern outside the admin, which has its own test below, and the API, which
+    has its own matrix (tests/test_api_matrix.py)."""
     names: set[str] = set()
 
     def walk(patterns, namespace=None):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and namespace != "admin":
+            elif isinstance(pattern, URLPattern) and namespace not in ("admin", "api"):
                 assert pattern.name, f"URL pattern {pattern.pattern} has no name"
                 names.add(pattern.name)
 
@@ -261,10 +277,18 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
             "draft_quote": draft_quote, "issued_quote": issued_quote,
             "accepted_quote": accepted_quote,
             "verify_token": issued_quote.verification_token, "batch": batch,
+            "api_token": api_tokens.token_create(user=user_a, name="Matrise", read_only=True)[0],
+            "webhook": paused_webhook(user_a),
         },
         "users": {"anonymous": None, "reseller_a": user_a, "reseller_b": user_b,
                   "staff": staff, "price_admin": price_admin, "outsider": outsider},
     }
+
+
+def paused_webhook(user):
+    endpoint, _secret = webhooks.endpoint_create(user=user, url="http://127.0.0.1:9/hook",
+                                                 events=["issued", "accepted"])
+    return webhooks.endpoint_update(endpoint=endpoint, paused=True)
 
 
 def url_for(name: str, world) -> str:
@@ -295,6 +319,8 @@ def snapshot() -> list:
         list(QuoteEvent.objects.order_by("pk").values()),
         list(RenewalBatch.objects.order_by("pk").values()),
         list(RenewalItem.objects.order_by("pk").values()),
+        list(ApiToken.objects.order_by("pk").values()),
+        list(WebhookEndpoint.objects.order_by("pk").values()),
     ]
 
 
