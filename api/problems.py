@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -113,3 +114,15 @@ def exception_handler(exc, context):
     if code == status.HTTP_404_NOT_FOUND and str(detail) == str(exceptions.NotFound.default_detail):
         detail = _("Not found.")
     return problem(code, kind=kind, title=title(), detail=str(detail), headers=headers)
+
+
+class ProblemsAsJson:
+    """A view mixin: problems are JSON whatever renderer the request asked for (the schema's
+    YAML, the documentation page's HTML, the PDF)."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if response.status_code >= 400:
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response

@@ -319,7 +319,7 @@ def snapshot() -> list:
         list(QuoteEvent.objects.order_by("pk").values()),
         list(RenewalBatch.objects.order_by("pk").values()),
         list(RenewalItem.objects.order_by("pk").values()),
-        list(ApiToken.objects.order_by("pk").values()),
+        list(ApiToken.objects.order_by("pk").values("pk", "name", "read_only", "revoked_at")),
         list(WebhookEndpoint.objects.order_by("pk").values()),
     ]
 

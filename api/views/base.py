@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from api.pagination import IdCursorPagination
+from api.problems import ProblemsAsJson
 
 
 def today():
@@ -39,7 +40,7 @@ PAGE_PARAMETERS = [
 ]
 
 
-class ApiView(APIView):
+class ApiView(ProblemsAsJson, APIView):
     pagination_class = IdCursorPagination
 
     def page(self, queryset, serializer_class, *, context=None, rows=None):

@@ -125,18 +125,19 @@ OfferRevise = _action(
     run=lambda quote, user, data: services.quote_revise(quote=quote, user=user))
 
 
-class PassthroughRenderer(renderers.BaseRenderer):
-    """Lets a client ask for the PDF by its media type; problems are still JSON."""
+class PdfRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the PDF by its media type (the view answers with the bytes
+    itself; problems are JSON)."""
 
     media_type = "application/pdf"
     format = "pdf"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return renderers.JSONRenderer().render(data, "application/json", renderer_context)
+        return data
 
 
 class OfferPdf(ApiView):
-    renderer_classes = [renderers.JSONRenderer, PassthroughRenderer]
+    renderer_classes = [renderers.JSONRenderer, PdfRenderer]
 
     @extend_schema(tags=OFFERS, parameters=[OpenApiParameter("format", exclude=True)],
                    responses={(200, "application/pdf"): OpenApiResponse(
