@@ -133,8 +133,8 @@ def test_every_api_route_has_a_row_in_the_matrix():
     assert not stale, f"rows for API routes that no longer exist: {sorted(stale)}"
 
 
-def authorization(world, role) -> dict:
-    users = world["users"]
+def authorization(built, role) -> dict:
+    users = built["users"]
     if role == "anonymous":
         return {}
     user = users["reseller_a"] if role in ("read_only", "revoked") else users[role]
