@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fault-test \
-	bench bench-reseed
+	bench bench-reseed schemathesis
 
 # A throwaway PostgreSQL database for the bulk demo (never the embedded SQLite one).
 BULK_DB ?= ssa_bulk_demo
@@ -52,6 +52,11 @@ check-deploy: $(VENV)/.installed
 FUZZ_EXAMPLES ?= 1000
 fuzz: $(VENV)/.installed node_modules/.installed messages
 	SSA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=dev $(PY) -m pytest tests/test_fuzz.py -q
+
+# More schemathesis requests against the API's schema than CI sends (13 per operation and user).
+SCHEMATHESIS_EXAMPLES ?= 200
+schemathesis: $(VENV)/.installed node_modules/.installed messages
+	SSA_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(PY) -m pytest tests/test_api_schemathesis.py -q -s
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -32,11 +32,20 @@ WRITES = READS + ("409", "422")
 
 
 def add_problem_responses(result, generator, request, public):
+    """Every operation's problem responses; ids in paths are positive (the URL patterns take
+    digits only)."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
     reference = {"$ref": "#/components/schemas/Problem"}
-    for path in result.get("paths", {}).values():
+    for url, path in result.get("paths", {}).items():
         for method, operation in path.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"] == "id":
+                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 2**62}
             codes = READS if method == "get" else WRITES
+            if url.endswith("/pdf/"):
+                codes += ("409",)  # a draft, or a signed PDF still being prepared
+            if url.endswith("/price-preview/"):
+                codes += ("422",)  # the pricing engine refuses (e.g. skyPBX alone)
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"description": DESCRIPTIONS[code], "content": {
