@@ -58,9 +58,8 @@ def _replay(record: IdempotentRequest):
     headers = {"Idempotent-Replayed": "true"}
     if record.location:
         headers["Location"] = record.location
-    content_type = (record.response or {}).get("content_type")
-    return Response(record.response.get("data"), status=record.status, headers=headers,
-                    content_type=content_type)
+    return Response(json.loads(record.body) if record.body else None, status=record.status,
+                    headers=headers, content_type=record.content_type or None)
 
 
 def idempotent(method):
@@ -118,10 +117,11 @@ def _run_once(view, method, record, request, *args, **kwargs):
     if response.status_code >= 500:
         record.delete()
         return response
-    data = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
     record.completed = True
     record.status = response.status_code
-    record.response = {"data": data, "content_type": getattr(response, "content_type", None)}
+    record.body = "" if response.data is None else json.dumps(response.data,
+                                                              cls=DjangoJSONEncoder)
+    record.content_type = getattr(response, "content_type", None) or ""
     record.location = response.get("Location", "")[:500]
-    record.save(update_fields=["completed", "status", "response", "location"])
+    record.save(update_fields=["completed", "status", "body", "content_type", "location"])
     return response

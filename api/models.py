@@ -45,7 +45,10 @@ class IdempotentRequest(models.Model):
     request_hash = models.CharField(max_length=64)
     completed = models.BooleanField(default=False)
     status = models.PositiveSmallIntegerField(null=True)
-    response = models.JSONField(null=True)
+    # The response's data as JSON text (not a JSONField: jsonb would not keep its key order,
+    # and a replay must be the first response byte for byte).
+    body = models.TextField(blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
     location = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
 
