@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api.views import inventory, offers, renewals, webhooks
+from api.views import imports, inventory, offers, renewals, webhooks
 from api.views.docs import ApiDocs, ApiSchema
 
 app_name = "api"
@@ -15,9 +15,9 @@ urlpatterns = [
     path("installations/", inventory.InstallationList.as_view(), name="installation-list"),
     path("installations/<int:pk>/", inventory.InstallationDetail.as_view(),
          name="installation-detail"),
-    path("installations/<int:pk>/pbx-import/", renewals.PbxDryRun.as_view(),
+    path("installations/<int:pk>/pbx-import/", imports.PbxDryRun.as_view(),
          name="pbx-import"),
-    path("installations/<int:pk>/pbx-import/apply/", renewals.PbxApply.as_view(),
+    path("installations/<int:pk>/pbx-import/apply/", imports.PbxApply.as_view(),
          name="pbx-import-apply"),
     path("holdings/", inventory.HoldingList.as_view(), name="holding-list"),
     path("holdings/<int:pk>/", inventory.HoldingDetail.as_view(), name="holding-detail"),

@@ -140,3 +140,29 @@ def test_the_price_preview_gives_the_engines_lines_and_totals(
     assert sum(line["ssc"] for line in section["lines"]) == body["totals"]["ssc"]
     assert body["priced_with"]["nok_per_ssc"] == "1.4"
     assert date.fromisoformat(section["lines"][0]["start"]) <= date(2026, 3, 1)
+
+
+def test_the_pbx_import_dry_run_writes_nothing_and_its_plan_applies_once(
+        api, user_a, installation_a, holding_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from customers.models import LicenseHolding
+
+    users = b'<info><user cn="A" loc="oslo" uclic="x"/><user cn="B" loc="oslo"/></info>'
+    client = api(user_a)
+    before = list(LicenseHolding.objects.values())
+    dry = client.post(f"/api/v1/installations/{installation_a.pk}/pbx-import/",
+                      {"file": SimpleUploadedFile("users.xml", users), "port": 12})
+    assert dry.status_code == 200, dry.content
+    body = dry.json()
+    assert body["location"] == "oslo" and body["users"] == 2
+    changes = {line["code"]: (line["current"], line["new"]) for line in body["lines"]}
+    assert changes["port"] == (10, 12) and changes["uc"] == (0, 1)
+    assert list(LicenseHolding.objects.values()) == before
+    applied = client.post(f"/api/v1/installations/{installation_a.pk}/pbx-import/apply/",
+                          {"plan": body["plan"]}, content_type="application/json")
+    assert applied.status_code == 200
+    assert {line["code"] for line in applied.json()["changes"]} == {"port", "uc"}
+    again = client.post(f"/api/v1/installations/{installation_a.pk}/pbx-import/apply/",
+                        {"plan": body["plan"]}, content_type="application/json")
+    assert again.status_code == 422, "the licenses changed since the dry run"
