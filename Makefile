@@ -5,8 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fuzz-verify \
-	fault-test \
-	bench bench-reseed
+	fault-test bench bench-reseed schemathesis
 
 # A throwaway PostgreSQL database for the bulk demo (never the embedded SQLite one).
 BULK_DB ?= ssa_bulk_demo
@@ -64,6 +63,11 @@ VERIFY_FUZZ_EXAMPLES ?= 2000
 fuzz-verify: $(VENV)/.installed messages
 	SSA_VERIFY_FUZZ_EXAMPLES=$(VERIFY_FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=dev \
 	$(PY) -m pytest tests/quotes/test_verification_fuzz.py -q
+
+# More schemathesis requests against the API's schema than CI sends (13 per operation and user).
+SCHEMATHESIS_EXAMPLES ?= 200
+schemathesis: $(VENV)/.installed node_modules/.installed messages
+	SSA_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(PY) -m pytest tests/test_api_schemathesis.py -q -s
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -233,16 +233,21 @@ def _present_draft(quote: Quote, summary: OfferSummary, revision_of: str,
             error=error.message, ssc=None, net=None, vat=None, gross=None, later_ssc=None,
             later_nok=None, vat_rate=None, factor=None, nok_per_ssc=None, book_name="",
             start=None, earliest_end=None)
-    installations = {i.pk: i for i in quote.installations.all()}
     return OfferPresentation(
         summary=summary, priced_on=today, revision_of=revision_of,
-        sections=tuple(_live_section(s, installations[s.installation_id])
-                       for s in result.installations),
+        sections=live_sections(result, quote.installations.all()),
         error="", ssc=result.ssc, net=result.net, vat=result.vat, gross=result.gross,
         later_ssc=result.later_ssc, later_nok=result.later_nok, vat_rate=book.vat_rate,
         factor=book.retroactive_factor, nok_per_ssc=book.nok_per_ssc, book_name=book.name,
         start=result.start, earliest_end=result.earliest_end,
     )
+
+
+def live_sections(result: pricing.PricingResult, installations) -> tuple[SectionView, ...]:
+    """The installations of a priced result (a draft's, or the API's price preview), shown as
+    an offer shows them."""
+    by_pk = {i.pk: i for i in installations}
+    return tuple(_live_section(s, by_pk[s.installation_id]) for s in result.installations)
 
 
 def _line_view(line) -> LineView:

@@ -132,9 +132,13 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "common",
     "customers",
     "quotes",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -377,4 +381,52 @@ TASKS = {
         "BACKEND": env_str("SSA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
+}
+
+# --- the API (docs/API.md) ---------------------------------------------------------------------
+
+# Requests per minute one API token (or one logged-in session) may make; more answer 429.
+SSA_API_RATE = env_str("SSA_API_RATE", "600/min")
+# Webhook deliveries: the request timeout, and when an endpoint that keeps failing is paused.
+SSA_WEBHOOK_TIMEOUT_SECONDS = env_int("SSA_WEBHOOK_TIMEOUT_SECONDS", 10)
+SSA_WEBHOOK_PAUSE_AFTER_FAILURES = env_int("SSA_WEBHOOK_PAUSE_AFTER_FAILURES", 10)
+SSA_WEBHOOK_PAUSE_AFTER_HOURS = env_int("SSA_WEBHOOK_PAUSE_AFTER_HOURS", 24)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "PAGE_SIZE": PAGE_SIZE,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATE_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SSA Portal API",
+    "DESCRIPTION": "Customers, installations, licenses, agreement periods, price previews, "
+                   "offers, renewals and webhooks of the SSA Portal. See docs/API.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {},
 }

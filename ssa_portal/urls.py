@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("quotes.urls")),
     path("accounts/", include("customers.account_urls")),
+    path("accounts/", include("api.account_urls")),
+    path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from api.models import ApiToken, WebhookEndpoint
 from customers.models import (
     AgreementPeriod,
     Customer,
@@ -57,6 +58,8 @@ URL_OBJECTS = {
     "quote_decline": "quote", "quote_undo_acceptance": "quote", "quote_delete": "quote",
     "quote_pdf": "quote", "quote_pdf_retry": "quote", "quote_send": "quote",
     "renewal_batch_detail": "batch", "renewal_batch_retry": "batch",
+    "api_token_revoke": "api_token", "webhook_endpoint_detail": "webhook",
+    "webhook_endpoint_resume": "webhook", "webhook_endpoint_delete": "webhook",
     # Not a reseller's object: price books are the distributor's (resellers get 404 for all).
     "price_book_detail": "book", "price_book_copy": "book", "price_book_edit": "book",
     "price_book_publish": "book", "price_book_delete": "book",
@@ -161,6 +164,8 @@ def objects_of(side, world) -> dict[str, list]:
         "period": list(AgreementPeriod.objects.filter(installation__customer=customer)),
         "quote": list(Quote.objects.filter(customer=customer)),
         "batch": list(RenewalBatch.objects.filter(reseller=side.reseller)),
+        "api_token": list(ApiToken.objects.filter(user=side.user)),
+        "webhook": list(WebhookEndpoint.objects.filter(reseller=side.reseller)),
         "book": [world.book, world.draft_book],
         "token": [quote.verification_token for quote in Quote.objects.filter(
             customer=customer).exclude(verification_token=None)],

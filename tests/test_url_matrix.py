@@ -17,6 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api import tokens as api_tokens
+from api import webhooks
+from api.models import ApiToken, WebhookEndpoint
 from customers import services
 from customers.import_views import CSV_SALT
 from customers.imports import pbx
@@ -200,18 +203,31 @@ MATRIX: dict[str, Row] = {
                                  data={"language": "en"}),
     "set_language": Row(get="302 302 302 302 302 302", post="302 302 302 302 302 302",
                         data={"language": "en", "next": "/"}),
+    # API tokens are personal: another user's token is 404, whoever asks. Webhook endpoints
+    # are the reseller's; the outsider (no reseller) may not register one.
+    "api_token_list": Row(get=LOGGED_IN, post="302 200 200 200 200 200",
+                          data={"name": "Fakturering", "access": "read"}),
+    "api_token_revoke": Row({"pk": "api_token"}, "302 405 405 405 405 405",
+                            "302 302 404 404 404 404"),
+    "webhook_endpoint_list": Row(get=LOGGED_IN, post="302 200 200 200 200 302",
+                                 data={"url": "http://127.0.0.1:9/hook", "events": "issued"},
+                                 unchanged=("outsider",)),
+    "webhook_endpoint_detail": Row({"pk": "webhook"}, OWN),
+    "webhook_endpoint_resume": Row({"pk": "webhook"}, "302 405 405 405 405 405", OWN_POST),
+    "webhook_endpoint_delete": Row({"pk": "webhook"}, OWN, OWN_POST),
 }
 
 
 def all_url_names() -> set[str]:
-    """Every named pattern outside the admin, which has its own test below."""
+    """Every named pattern outside the admin, which has its own test below, and the API, which
+    has its own matrix (tests/test_api_matrix.py)."""
     names: set[str] = set()
 
     def walk(patterns, namespace=None):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and namespace != "admin":
+            elif isinstance(pattern, URLPattern) and namespace not in ("admin", "api"):
                 assert pattern.name, f"URL pattern {pattern.pattern} has no name"
                 names.add(pattern.name)
 
@@ -293,6 +309,8 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
             "link_token": _link_token(issued_quote),
             "import_job": ImportJob.objects.create(created_by=user_a, filename="x.csv",
                                                    text=""),
+            "api_token": api_tokens.token_create(user=user_a, name="Matrise", read_only=True)[0],
+            "webhook": paused_webhook(user_a),
         },
         "users": {"anonymous": None, "reseller_a": user_a, "reseller_b": user_b,
                   "staff": staff, "price_admin": price_admin, "outsider": outsider},
@@ -303,6 +321,12 @@ def _link_token(quote) -> str:
     from quotes.services.customer_side import link_create
 
     return link_create(quote=quote, email="kunde@example.no", user=None)[1]
+
+
+def paused_webhook(user):
+    endpoint, _secret = webhooks.endpoint_create(user=user, url="http://127.0.0.1:9/hook",
+                                                 events=["issued", "accepted"])
+    return webhooks.endpoint_update(endpoint=endpoint, paused=True)
 
 
 def url_for(name: str, world) -> str:
@@ -337,6 +361,8 @@ def snapshot() -> list:
         list(ImportJob.objects.order_by("pk").values()),
         list(Acceptance.objects.order_by("pk").values()),
         list(OutgoingEmail.objects.order_by("pk").values()),
+        list(ApiToken.objects.order_by("pk").values("pk", "name", "read_only", "revoked_at")),
+        list(WebhookEndpoint.objects.order_by("pk").values()),
     ]
 
 

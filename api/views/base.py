@@ -1,0 +1,55 @@
+"""What every API view shares: validated input and query parameters, one page of a list, and
+the problem responses each operation documents (docs/API.md)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from api.pagination import IdCursorPagination
+from api.problems import ProblemsAsJson
+
+
+def today():
+    return timezone.localdate()
+
+
+def validated(serializer_class, request, *, data=None, partial: bool = False) -> dict:
+    """The request body (or `data`) checked by `serializer_class`; a 400 problem otherwise."""
+    serializer = serializer_class(data=request.data if data is None else data,
+                                  context={"request": request}, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def query(serializer_class, request) -> dict:
+    """The query parameters checked by `serializer_class` (lists from repeated parameters)."""
+    data = {}
+    fields = serializer_class().fields
+    for name, field in fields.items():
+        if name not in request.query_params:
+            continue
+        values = request.query_params.getlist(name)
+        data[name] = values if isinstance(field, serializers.ListField) else values[-1]
+    return validated(serializer_class, request, data=data)
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", str, description="The cursor of a `next` or `previous` link."),
+    OpenApiParameter("limit", int, description="Rows per page (at most 100)."),
+]
+
+
+class ApiView(ProblemsAsJson, APIView):
+    pagination_class = IdCursorPagination
+
+    def page(self, queryset, serializer_class, *, context=None, rows=None):
+        """One page of `queryset` as `serializer_class` shows it (`rows` turns the page's rows
+        into what the serializer reads)."""
+        paginator = self.pagination_class()
+        items = paginator.paginate_queryset(queryset, self.request, view=self)
+        if rows is not None:
+            items = rows(items)
+        data = serializer_class(items, many=True,
+                                context={"request": self.request, **(context or {})}).data
+        return paginator.get_paginated_response(data)
