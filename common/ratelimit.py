@@ -23,6 +23,10 @@ class RateLimit:
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]  # no addresses in cache keys
         return f"ratelimit:{self.scope}:{window_start}:{digest}"
 
+    def used(self, key: str) -> int:
+        """How many events `key` had in the current window (without counting one)."""
+        return cache.get(self._cache_key(key), 0)
+
     def hit(self, key: str) -> bool:
         """Count one event for `key`; False once the window holds more than `limit`.
 

@@ -6,6 +6,8 @@ from django.contrib import admin
 
 from customers.admin import ReadOnlyAdmin
 from quotes.models import (
+    Acceptance,
+    OutgoingEmail,
     PriceBook,
     PriceBookRate,
     Quote,
@@ -76,3 +78,21 @@ class RenewalBatchAdmin(ReadOnlyAdmin):
 class SigningCertificateAdmin(ReadOnlyAdmin):
     list_display = ["subject", "fingerprint", "not_before", "not_after", "recorded_at",
                     "first_used_at"]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyAdmin):
+    """Every e-mail the portal sent or tried to send: offers, confirmations, notifications and
+    reminders (a reminder about an installation has no offer's timeline to be on)."""
+
+    list_display = ["created_at", "kind", "status", "quote", "installation", "attempts",
+                    "sent_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["subject", "quote__number", "installation__name"]
+    exclude = ["text", "html"]
+
+
+@admin.register(Acceptance)
+class AcceptanceAdmin(ReadOnlyAdmin):
+    list_display = ["quote", "name", "channel", "accepted_at", "client_ip", "undone_at"]
+    list_filter = ["channel"]

@@ -4,7 +4,6 @@ declining it, each behind a confirmation step. Rate-limited per client address, 
 costing more than a right one; tokens are masked in every log (common/logs.py)."""
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.clients import client_ip
 from common.errors import DomainError
+from common.ratelimit import RateLimit
 from common.web import show_error
 from quotes import services
 from quotes.actions import CUSTOMER, Action, refusal
@@ -23,22 +23,16 @@ from quotes.views.documents import pdf_response
 ACCEPTED = gettext_lazy("Thank you: the offer is accepted. A confirmation is on its way to you "
                         "by e-mail.")
 DECLINED = gettext_lazy("The offer is declined. Thank you for telling us why.")
-# Per client address and 10 minutes: link pages seen, and tokens that opened nothing.
-LINK_REQUESTS, WRONG_TOKENS, WINDOW_SECONDS = 120, 10, 600
-
-
-def _count(name: str, request) -> int:
-    key = f"offer-link:{name}:{client_ip(request)}"
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        return 1
+# Per client address: link pages seen, and tokens that opened nothing (a wrong token costs
+# more: after ten, the address waits for the window to pass, right tokens too).
+LINK_PAGES = RateLimit("offer-link", limit=120, window=600)
+WRONG_TOKENS = RateLimit("offer-link-wrong", limit=10, window=600)
 
 
 def _too_many(request) -> bool:
-    wrong = cache.get(f"offer-link:wrong:{client_ip(request)}", 0)
-    return wrong >= WRONG_TOKENS or _count("seen", request) > LINK_REQUESTS
+    address = client_ip(request)
+    return (WRONG_TOKENS.used(address) >= WRONG_TOKENS.limit
+            or not LINK_PAGES.hit(address))
 
 
 def _offer(request, token: str):
@@ -48,7 +42,7 @@ def _offer(request, token: str):
         return None, render(request, "quotes/customer/too_many.html", status=429)
     found = services.link_find(token)
     if found is None:
-        _count("wrong", request)
+        WRONG_TOKENS.hit(client_ip(request))
         raise Http404
     return found, None
 
