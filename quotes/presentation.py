@@ -83,6 +83,18 @@ class SectionView:
     def kinds(self) -> list[str]:
         return pricing.kinds_present(self.lines)
 
+    @property
+    def retroactive_months(self) -> int:
+        """The longest run of retroactive months on one line."""
+        return max((line.months for line in self.lines
+                    if line.kind == pricing.KIND_RETROACTIVE), default=0)
+
+    @property
+    def unrecorded_history(self) -> bool:
+        """No agreement was ever recorded and more than a year is charged retroactively: worth
+        a person's look before it goes out (the history may just not be in the portal)."""
+        return self.paid_until is None and self.retroactive_months > 12
+
 
 @dataclass(frozen=True)
 class Party:

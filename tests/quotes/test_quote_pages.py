@@ -208,3 +208,21 @@ def test_a_customers_move_takes_drafts_along_and_leaves_issued_offers(client, st
     client.force_login(user_a)
     assert client.get(f"/offers/{issued.pk}/").status_code == 200
     assert client.get(f"/offers/{draft.pk}/").status_code == 404
+
+
+def test_an_offer_charging_years_without_recorded_history_warns_staff_not_the_customer(
+        client, staff, user_a, customer_a):
+    from quotes.services.customer_side import link_create
+    from tests.conftest import make_installation
+    from tests.quotes.factories import add_ports
+
+    installation = make_installation(customer_a, "Uten historikk")
+    add_ports(installation, 4, date(2023, 1, 10))
+    draft = services.quote_create(customer=customer_a, installations=[installation],
+                                  user=user_a)
+    client.force_login(staff)
+    page = client.get(f"/offers/{draft.pk}/issue/").content.decode()
+    assert "No agreement history is recorded for this installation, so 38 months" in page
+    offer = services.quote_issue(quote=draft, user=staff, prepare_pdf=False)
+    token = link_create(quote=offer, email="k@kunde.example.no", user=staff)[1]
+    assert "No agreement history" not in client.get(f"/o/{token}/").content.decode()
