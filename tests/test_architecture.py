@@ -144,3 +144,19 @@ def _anchors(path: Path) -> set[str]:
             text = line.lstrip("#").strip().lower()
             anchors.add(re.sub(r"[^\w\- ]", "", text).replace(" ", "-"))
     return anchors
+
+
+EXTRACTED_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy",
+                   "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+
+
+def test_translation_functions_keep_names_that_makemessages_extracts():
+    """An alias such as `gettext_lazy as _lazy` hides every string behind it from the catalogue,
+    so those messages silently stay English for a Norwegian reader."""
+    hidden = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                hidden += [f"{name}: {alias.name} as {alias.asname}" for alias in node.names
+                           if alias.asname and alias.asname not in EXTRACTED_NAMES]
+    assert hidden == []
