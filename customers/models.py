@@ -303,10 +303,14 @@ class LicenseHolding(models.Model):
         verbose_name = _("license holding")
         verbose_name_plural = _("license holdings")
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="holding_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="holding_quantity_positive",
+                violation_error_message=_("A holding has at least one license."),
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("activated_on")),
                 name="holding_ends_after_activation",
+                violation_error_message=_("The end must be after the activation date."),
             ),
         ]
 
@@ -352,7 +356,8 @@ class AgreementPeriod(models.Model):
         verbose_name_plural = _("agreement periods")
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")), name="period_end_after_start"
+                condition=Q(end__gt=models.F("start")), name="period_end_after_start",
+                violation_error_message=_("The end must be after the start."),
             ),
         ]
 

@@ -236,7 +236,7 @@ def holding_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def holding_end(request, pk: int):
     holding = access.get_holding_for_user(request.user, pk)
-    form = HoldingEndForm(request.POST or None,
+    form = HoldingEndForm(request.POST or None, holding=holding,
                           initial={"ended_on": add_months(first_of_month(timezone.localdate()), 1)})
     if request.method == "POST" and form.is_valid():
         try:

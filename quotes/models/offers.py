@@ -192,12 +192,16 @@ class Quote(models.Model):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         constraints = [
-            models.UniqueConstraint(fields=["number_year", "number_sequence", "revision"],
-                                    name="one_offer_per_number_and_revision"),
+            models.UniqueConstraint(
+                fields=["number_year", "number_sequence", "revision"],
+                name="one_offer_per_number_and_revision",
+                violation_error_message=_("An offer with this number and revision exists "
+                                          "already.")),
             models.CheckConstraint(
                 condition=Q(state="draft") | (Q(number__isnull=False)
                                               & Q(valid_until__isnull=False)),
                 name="issued_offer_has_number_and_validity",
+                violation_error_message=_("An issued offer has a number and a validity date."),
             ),
         ]
         indexes = [
@@ -363,8 +367,11 @@ class QuoteEvent(models.Model):
         indexes = [models.Index(fields=["-at", "-id"], name="quoteevent_newest_first")]
         constraints = [
             # An offer expires once, and is opened by the customer for the first time once.
-            models.UniqueConstraint(fields=["quote", "kind"], name="one_expiry_and_first_opening",
-                                    condition=Q(kind__in=["expired", "opened"])),
+            models.UniqueConstraint(
+                fields=["quote", "kind"], name="one_expiry_and_first_opening",
+                condition=Q(kind__in=["expired", "opened"]),
+                violation_error_message=_("The offer's expiry or first opening is on its "
+                                          "timeline already.")),
         ]
 
     def __str__(self) -> str:

@@ -93,7 +93,12 @@ def test_publishing_needs_an_effective_date_after_the_last_published_book(
     default_book, price_admin
 ):
     draft = services.price_book_create_draft(source=default_book, user=price_admin)
-    edit(draft, price_admin, effective_from=default_book.effective_from)
+    # Saving the draft refuses the date already (the form says so next to the field) …
+    with pytest.raises(DomainError, match="take effect after"):
+        edit(draft, price_admin, effective_from=default_book.effective_from)
+    # … and publishing refuses a draft whose date a later published book has overtaken.
+    PriceBook.objects.filter(pk=draft.pk).update(effective_from=default_book.effective_from)
+    draft.refresh_from_db()
     with pytest.raises(DomainError, match="take effect after"):
         services.price_book_publish(book=draft, user=price_admin)
 
