@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from ssa_portal import views
 
@@ -12,4 +14,6 @@ urlpatterns = [
     path("accounts/", include("customers.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page links; the portal's own icon is static.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico")), name="favicon"),
 ]
