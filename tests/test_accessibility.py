@@ -128,7 +128,7 @@ def run_axe(page) -> list[dict]:
         }""", TAGS)
 
 
-def sweep(chromium, live_server, world, *, sizes, locales, every_role) -> tuple[int, list]:  # noqa: F811
+def sweep(chromium, live_server, world, *, sizes, locales, every_role) -> tuple[int, list]:
     checked, blocking = 0, []
     by_role: dict[str, list[str]] = {}
     for url, roles in pages(world).items():
@@ -156,7 +156,7 @@ def sweep(chromium, live_server, world, *, sizes, locales, every_role) -> tuple[
     return checked, blocking
 
 
-def test_no_serious_or_critical_axe_violation_on_any_page(chromium, live_server, demo):  # noqa: F811
+def test_no_serious_or_critical_axe_violation_on_any_page(chromium, live_server, demo):
     world = _world()
     if FULL:
         checked, blocking = sweep(chromium, live_server, world,
@@ -170,7 +170,7 @@ def test_no_serious_or_critical_axe_violation_on_any_page(chromium, live_server,
     assert not blocking, json.dumps(blocking, indent=1, ensure_ascii=False)
 
 
-def test_the_axe_sweep_finds_a_planted_violation(chromium, live_server, demo):  # noqa: F811
+def test_the_axe_sweep_finds_a_planted_violation(chromium, live_server, demo):
     """The detector itself: an image without text is a critical violation."""
     context = chromium.new_context(base_url=live_server.url, bypass_csp=True)
     page = context.new_page()
