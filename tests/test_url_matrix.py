@@ -115,8 +115,9 @@ MATRIX: dict[str, Row] = {
                              "302 200 404 200 200 404",
                              {"upload": "pbx_upload", "location": "oslo", "port": "4"},
                              unchanged=ROLES),
+    # The plan ends ports: confirmed (the confirmation page is tested in test_pbx_import.py).
     "pbx_import_apply": Row({"pk": "installation"}, "302 302 404 302 302 404", OWN_POST,
-                            {"plan": "pbx_plan"}),
+                            {"plan": "pbx_plan", "confirm": "1"}),
     # Accounts
     "login": Row(get="200 302 302 302 302 302"),
     "logout": Row(get="405 405 405 405 405 405", post="302 302 302 302 302 302"),
