@@ -38,7 +38,8 @@ from tests.security_world import all_url_names, build_world, url_kwarg_names
 URL_OBJECTS = {
     "customer_detail": "customer", "customer_edit": "customer", "customer_move": "customer",
     "installation_create": "customer", "quote_create": "customer",
-    "quote_form_totals": "customer",
+    "quote_form_totals": "customer", "customer_offers": "customer",
+    "installation_offers": "installation", "period_offer": "period",
     "installation_detail": "installation", "installation_edit": "installation",
     "installation_preview": "installation", "holding_create": "installation",
     "period_create": "installation", "pbx_import": "installation",

@@ -161,6 +161,10 @@ MATRIX: dict[str, Row] = {
     "quote_undo_acceptance": Row({"pk": "accepted_quote"}, "302 403 404 200 200 404",
                                  "302 403 404 302 302 404", {"reason": "mistake"}),
     "quote_delete": Row({"pk": "draft_quote"}, OWN, OWN_POST),
+    # A customer's and an installation's offers; the offer whose acceptance made a period.
+    "customer_offers": Row({"pk": "customer"}, OWN),
+    "installation_offers": Row({"pk": "installation"}, OWN),
+    "period_offer": Row({"pk": "quote_period"}, "302 302 404 302 302 404"),
     # The signed PDF (not yet prepared in this world: the page explains), e-mail, verification.
     "quote_pdf": Row({"pk": "issued_quote"}, "302 302 404 302 302 404"),
     "quote_pdf_retry": Row({"pk": "issued_quote"}, "302 405 405 405 405 405",
@@ -284,6 +288,7 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
                                                                            user=price_admin),
             "draft_quote": draft_quote, "issued_quote": issued_quote,
             "accepted_quote": accepted_quote,
+            "quote_period": accepted_quote.periods.first(),
             "verify_token": issued_quote.verification_token, "batch": batch,
             "link_token": _link_token(issued_quote),
         },
