@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from common.errors import DomainError
+from common.search import folded_contains
 from customers.models import AgreementPeriod, FirmwareRelease, Installation, LicenseHolding
 from quotes import pricing
 from quotes.models import DisplayState, PriceBook, Quote, QuoteState, RenewalTarget
@@ -184,7 +185,8 @@ def renewal_worklist(installations, *, window_end: date, this_month: date, today
     ).select_related("customer", "customer__reseller")
     query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if query:
-        rows = rows.filter(Q(customer__name__icontains=query) | Q(name__icontains=query))
+        rows = rows.filter(folded_contains("customer__name", query)
+                           | folded_contains("name", query))
     return rows.order_by(*RENEWAL_ORDERINGS.get(order, RENEWAL_ORDERINGS["paid_until"]))
 
 

@@ -3,12 +3,13 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from ssa_portal import views
+from ssa_portal import search_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("dashboard/renewal-estimate/", views.dashboard_renewal_estimate,
          name="dashboard_renewal_estimate"),
+    path("search/", search_views.search, name="search"),
     path("", include("customers.urls")),
     path("", include("quotes.urls")),
     path("accounts/", include("customers.account_urls")),

@@ -241,6 +241,7 @@ def test_searches_filters_exports_and_error_pages_show_no_b_marker(world):
     requests = []
     for term in SEARCH_TERMS:
         requests += [("customer_list", {"q": term}), ("quote_list", {"q": term}),
+                     ("search", {"q": term}),
                      ("renewal_list", {"q": term}), ("quote_export", {"q": term}),
                      ("renewal_export", {"q": term})]
     requests += [("quote_list", {"state": state}) for state in
@@ -332,7 +333,7 @@ def test_reverse_spot_check_a_markers_are_not_shown_to_others(world, viewer):
     pages = [reverse(name) for name in ("dashboard", "customer_list", "quote_list",
                                         "renewal_list", "quote_export", "renewal_export",
                                         "verify", "csv_import")]
-    pages += [reverse(name) + "?q=" + term for name in ("customer_list", "quote_list",
+    pages += [reverse(name) + "?q=" + term for name in ("customer_list", "quote_list", "search",
                                                         "renewal_list", "quote_export")
               for term in ("CANARY", "Fjordtann", "SSA-2026", "Hovedkontor")]
     pages += [reverse("quote_list") + f"?customer={a.customer.pk}",

@@ -67,6 +67,7 @@ MATRIX: dict[str, Row] = {
     "dashboard_renewal_estimate": Row(get=LOGGED_IN),
     "healthz": Row(get=PUBLIC),
     "customer_list": Row(get=LOGGED_IN),
+    "search": Row(get=LOGGED_IN),
     "customer_create": Row(
         get="302 200 200 200 200 302",
         # The outsider belongs to no reseller: sent back with a message, nothing created.

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.languages import LANGUAGE_CHOICES
+from common.search import folded_contains
 from customers.models import Customer
 from quotes.models.price_books import FrozenError, PriceBook
 
@@ -80,7 +81,8 @@ class QuoteQuerySet(models.QuerySet):
         # are looked up first and passed as a list: then on PostgreSQL the three conditions are
         # index lookups the planner can OR together (migration 0007); a subquery or a join made
         # it read every offer. A search matching very many customers keeps the subquery.
-        customers = Customer.objects.filter(name__icontains=text).values_list("pk", flat=True)
+        customers = Customer.objects.filter(folded_contains("name", text)).values_list(
+            "pk", flat=True)
         customer_ids = list(customers[:SEARCH_CUSTOMER_IDS + 1])
         by_customer = (Q(customer__in=customers) if len(customer_ids) > SEARCH_CUSTOMER_IDS
                        else Q(customer_id__in=customer_ids))
