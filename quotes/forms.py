@@ -250,6 +250,9 @@ class QuoteFilterForm(forms.Form):
                                   max_value=2**62)
     expiring_within = forms.IntegerField(label=_("Expiring within (days)"), required=False,
                                          min_value=0, max_value=366)
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput, choices=[
+        (key, key) for name in ("number", "customer", "gross", "valid_until", "created")
+        for key in (name, f"-{name}")])
 
     def __init__(self, *args, resellers, **kwargs):
         super().__init__(*args, **kwargs)

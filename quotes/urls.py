@@ -23,6 +23,7 @@ urlpatterns = [
     path("offers/export.csv", offers.quote_export, name="quote_export"),
     path("renewals/", renewals.renewal_list, name="renewal_list"),
     path("renewals/export.csv", renewals.renewal_export, name="renewal_export"),
+    path("renewals/totals/", renewals.renewal_totals, name="renewal_totals"),
     path("renewals/batches/<int:pk>/", renewals.renewal_batch_detail, name="renewal_batch_detail"),
     path("renewals/batches/<int:pk>/retry/", renewals.renewal_batch_retry,
          name="renewal_batch_retry"),

@@ -213,11 +213,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Our own CSS/JS, and the npm packages (Bootstrap, htmx) installed by `npm ci` at setup time.
+# Our own CSS/JS, and the npm packages (Bootstrap, htmx, Chart.js) installed by `npm ci` at setup
+# time.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 MEDIA_ROOT = env_path("MEDIA_ROOT", DATA_DIR / "media")
 MEDIA_URL = "media/"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/renewal-estimate/", views.dashboard_renewal_estimate,
          name="dashboard_renewal_estimate"),
     path("search/", search_views.search, name="search"),
+    path("dashboard/pipeline.json", views.dashboard_pipeline, name="dashboard_pipeline"),
     path("", include("customers.urls")),
     path("", include("quotes.urls")),
     path("accounts/", include("customers.account_urls")),

@@ -243,7 +243,7 @@ def test_searches_filters_exports_and_error_pages_show_no_b_marker(world):
         requests += [("customer_list", {"q": term}), ("quote_list", {"q": term}),
                      ("search", {"q": term}),
                      ("renewal_list", {"q": term}), ("quote_export", {"q": term}),
-                     ("renewal_export", {"q": term})]
+                     ("renewal_export", {"q": term}), ("renewal_totals", {"q": term})]
     requests += [("quote_list", {"state": state}) for state in
                  ("", "draft", "ready", "open", "expired", "accepted", "declined",
                   "superseded")]

@@ -65,6 +65,7 @@ PRICE_WRITE = "302 404 404 403 302 404"
 MATRIX: dict[str, Row] = {
     "dashboard": Row(get=LOGGED_IN),
     "dashboard_renewal_estimate": Row(get=LOGGED_IN),
+    "dashboard_pipeline": Row(get=LOGGED_IN),
     "healthz": Row(get=PUBLIC),
     "customer_list": Row(get=LOGGED_IN),
     "search": Row(get=LOGGED_IN),
@@ -182,6 +183,7 @@ MATRIX: dict[str, Row] = {
                         data={"installation": "installation", "confirm": "1"},
                         unchanged=("reseller_b", "outsider")),
     "renewal_export": Row(get=LOGGED_IN),
+    "renewal_totals": Row(get=LOGGED_IN),
     "quote_export": Row(get=LOGGED_IN),
     "renewal_batch_detail": Row({"pk": "batch"}, OWN),
     "renewal_batch_retry": Row({"pk": "batch"}, "302 405 405 405 405 405", OWN_POST),

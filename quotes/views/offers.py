@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError
 from common.months import first_of_month
-from common.web import paginate, querystring_without_page, show_error
+from common.web import paginate, querystring_without_page, show_error, sort_links
 from customers import access as customer_access
 from quotes import access, selectors, services
 from quotes.actions import Action, ActionRefused, Answer, allowed_actions, refusal
@@ -301,7 +301,9 @@ def quote_list(request):
     form, quotes = _filtered_quotes(request, today)
     page = paginate(request, quotes)
     return render(request, "quotes/quote_list.html", {
-        "form": form, "page": page, "today": today,
+        "form": form, "page": page, "today": today, "totals": selectors.offer_totals(quotes),
+        "sort": sort_links(request, ("number", "customer", "gross", "valid_until", "created"),
+                           default="-created"),
         "offers": [(quote, summarize_offer(quote, today=today)) for quote in page],
         "querystring": querystring_without_page(request),
     })
