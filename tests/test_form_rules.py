@@ -164,3 +164,8 @@ def test_a_new_offer_preselects_only_the_installations_that_owe_something(
     started_from = client.get(reverse("quote_create", args=[customer_a.pk]),
                               {"installation": ahead.pk}).context["form"]
     assert [i.pk for i in started_from.initial["installations"]] == [ahead.pk]
+
+
+def test_the_login_asks_for_the_e_mail(client):
+    text = client.get(reverse("login"), headers={"accept-language": "nb"}).content.decode()
+    assert "E-post" in text and "Brukernavn" not in text

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common import freshness
 from common.errors import DomainError
 from common.months import first_july_after, first_of_month, months_lapsed
+from common.templatetags.months import paid_until as paid_until_text
 from common.web import paginate, querystring_without_page, sort_links
 from customers import access as customer_access
 from quotes import access, pricing, selectors, services
@@ -156,7 +157,7 @@ def renewal_export(request):
               _("Estimate NOK excl. VAT"), _("Open offer"), _("Renewal made")]
     return csv_response(f"renewals-{today:%Y-%m-%d}.csv", header, (
         [row.customer.reseller.name, row.customer.name, row.customer.org_number, row.name,
-         row.paid_until if row.paid_until else _("no history recorded"), row.months_lapsed,
+         paid_until_text(row.paid_until) or _("no history recorded"), row.months_lapsed,
          *(row.estimate or ("", "")), row.open_offer_number or "",
          _("yes") if row.renewal_exists else ""]
         for row in rows))
