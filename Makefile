@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fuzz-verify \
+.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fuzz-verify a11y \
 	fault-test \
 	bench bench-reseed
 
@@ -60,6 +60,11 @@ VERIFY_FUZZ_EXAMPLES ?= 2000
 fuzz-verify: $(VENV)/.installed messages
 	SSA_VERIFY_FUZZ_EXAMPLES=$(VERIFY_FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=dev \
 	$(PY) -m pytest tests/quotes/test_verification_fuzz.py -q
+
+# axe-core over every page as every role that reaches it, at 1366×850 and 390×844, in bokmål and
+# English (CI runs each page once: tests/test_accessibility.py).
+a11y: $(VENV)/.installed node_modules/.installed messages
+	SSA_A11Y_FULL=1 $(PY) -m pytest tests/test_accessibility.py -q -s
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
