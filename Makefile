@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fuzz-verify \
+.PHONY: run setup test system-deps messages migrate lint ci clean bulk-demo check-deploy fuzz fuzz-verify a11y \
 	fault-test bench bench-reseed schemathesis
 
 # A throwaway PostgreSQL database for the bulk demo (never the embedded SQLite one).
@@ -68,6 +68,11 @@ fuzz-verify: $(VENV)/.installed messages
 SCHEMATHESIS_EXAMPLES ?= 200
 schemathesis: $(VENV)/.installed node_modules/.installed messages
 	SSA_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(PY) -m pytest tests/test_api_schemathesis.py -q -s
+
+# axe-core over every page as every role that reaches it, at 1366×850 and 390×844, in bokmål and
+# English (CI runs each page once: tests/test_accessibility.py).
+a11y: $(VENV)/.installed node_modules/.installed messages
+	SSA_A11Y_FULL=1 $(PY) -m pytest tests/test_accessibility.py -q -s
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -19,3 +19,5 @@ class CommonConfig(AppConfig):
         from common import checks  # noqa: F401
 
         post_migrate.connect(create_cache_table, dispatch_uid="ssa_create_cache_table")
+        # SQLite learns SSA_UNACCENT on every new connection (common/search.py).
+        from common import search  # noqa: F401

@@ -20,6 +20,22 @@ def querystring_without_page(request) -> str:
     return query.urlencode()
 
 
+def sort_links(request, keys, *, default: str, param: str = "sort") -> dict:
+    """For each sortable column key: the list's URL sorted by it (ascending first, descending
+    when already ascending), and its state for aria-sort. The rest of the query string stays;
+    the page starts again at 1."""
+    current = request.GET.get(param) or default
+    links = {}
+    for key in keys:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query[param] = f"-{key}" if current == key else key
+        state = ("ascending" if current == key else
+                 "descending" if current == f"-{key}" else "none")
+        links[key] = {"url": "?" + query.urlencode(), "state": state}
+    return links
+
+
 def show_error(form, error: DomainError) -> None:
     """Put a service's refusal next to the fields it names (the form as a whole otherwise)."""
     for field, messages in error.errors.items():

@@ -4,6 +4,7 @@ staff-only invitation, which sends the same kind of set-password link a reset do
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
@@ -62,8 +63,19 @@ def invite(request):
     })
 
 
+class EmailLoginForm(AuthenticationForm):
+    """Users log in with their e-mail address (it is their username), so the field says so."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("E-mail")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email",
+                                                     "inputmode": "email"})
+
+
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+    authentication_form = EmailLoginForm
 
 
 # Password-reset mail (docs/SECURITY.md#rate-limits): per client address, and per e-mail address

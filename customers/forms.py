@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import DomainError
 from common.forms import (
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
@@ -14,6 +15,8 @@ from common.forms import (
     MonthField,
     PlausibleDateField,
 )
+from common.web import show_error
+from customers import services
 from customers.models import (
     AgreementPeriod,
     Customer,
@@ -22,6 +25,7 @@ from customers.models import (
     LicenseType,
     Reseller,
 )
+from customers.periods import validate_period
 from customers.validators import normalize_org_number
 
 
@@ -98,6 +102,26 @@ class HoldingEndForm(forms.Form):
         help_text=_("If some remain, they continue as a new holding from that month."),
     )
 
+    def __init__(self, *args, holding: LicenseHolding, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.holding = holding
+        self.fields["keep"].max_value = holding.quantity - 1
+        self.fields["keep"].widget.attrs["max"] = holding.quantity - 1
+
+    def clean(self):
+        """The service's rules (customers.services.holding_end), said next to their fields."""
+        data = super().clean()
+        checks = [("ended_on", lambda: services.check_ended_on(data["ended_on"],
+                                                              self.holding.activated_on)),
+                  ("keep", lambda: services.check_keep(self.holding, data["keep"]))]
+        for field, check in checks:
+            if field in data:
+                try:
+                    check()
+                except DomainError as error:
+                    show_error(self, error)
+        return data
+
 
 class HoldingCheckboxes(forms.CheckboxSelectMultiple):
     """Carries each holding's activation date so the page can preselect by the period's end."""
@@ -122,6 +146,7 @@ class PeriodForm(forms.ModelForm):
 
     def __init__(self, *args, installation: Installation, **kwargs):
         super().__init__(*args, **kwargs)
+        self.installation = installation
         holdings = installation.holdings.select_related("license_type")
         self.fields["holdings"].queryset = holdings
         self.fields["holdings"].label = _("Licenses this period paid for")
@@ -134,6 +159,19 @@ class PeriodForm(forms.ModelForm):
             self.initial["holdings"] = [
                 h.pk for h in holdings if end is None or h.activated_on < end
             ]
+
+    def clean(self):
+        """The period rules of customers/periods.py (the services' own check), said next to
+        their fields before anything is saved."""
+        data = super().clean()
+        if not self.errors and {"start", "end", "holdings"} <= set(data):
+            try:
+                validate_period(installation_id=self.installation.pk, start=data["start"],
+                                end=data["end"], holdings=list(data["holdings"]),
+                                exclude_pk=self.instance.pk)
+            except DomainError as error:
+                show_error(self, error)
+        return data
 
 
 def _holding_label(holding: LicenseHolding) -> str:

@@ -26,6 +26,7 @@ from common.errors import DomainError
 from common.months import add_months, first_of_month
 from customers import access, services
 from customers.imports import ImportFileError, csv_import, pbx
+from customers.models import LicenseType
 
 CSV_SALT = "customers.csv-import"
 CSV_TOKEN_MAX_AGE = 24 * 60 * 60
@@ -371,6 +372,20 @@ def pbx_import_review(request, pk: int):
     )
 
 
+def _endings(plan) -> list[dict]:
+    """The license types a reviewed plan would reduce: how many end, of how many, in percent."""
+    names = dict(LicenseType.objects.filter(code__in=list(plan.targets))
+                 .values_list("code", "name"))
+    endings = []
+    for code, target in plan.targets.items():
+        current = plan.current.get(code, 0)
+        if target < current:
+            endings.append({"code": code, "name": names.get(code, code), "current": current,
+                            "remaining": target, "ending": current - target,
+                            "percent": round(100 * (current - target) / current)})
+    return endings
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pbx_import_apply(request, pk: int):
@@ -383,6 +398,16 @@ def pbx_import_apply(request, pk: int):
     except ImportFileError as error:
         messages.error(request, error.message)
         return redirect("pbx_import", pk=installation.pk)
+    endings = _endings(plan)
+    if endings and request.POST.get("confirm") != "1":
+        # Licenses would end: say how many, and apply only once the user confirms (like a
+        # bulk renewal run).
+        return render(request, "customers/imports/pbx_confirm.html", {
+            "installation": installation, "customer": installation.customer,
+            "endings": endings, "filename": plan.filename, "plan": request.POST["plan"],
+            "ends_from": add_months(first_of_month(timezone.localdate()), 1),
+            "total": sum(line["ending"] for line in endings),
+        })
     try:
         applied = services.installation_pbx_apply(
             installation=installation, targets=plan.targets, expected_current=plan.current,

@@ -9,14 +9,16 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Replace
+from django.db.models.lookups import IContains
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.languages import LANGUAGE_CHOICES
 from common.months import add_months, months_between
+from common.search import compact, folded_contains
 from customers.validators import validate_org_number
 
 
@@ -59,7 +61,7 @@ class CustomerQuerySet(models.QuerySet):
         if not text:
             return self
         digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
-        condition = Q(name__icontains=text) | Q(city__icontains=text)
+        condition = folded_contains("name", text) | folded_contains("city", text)
         if digits:
             condition |= Q(org_number__contains=digits)
         return self.filter(condition)
@@ -142,6 +144,18 @@ class InstallationQuerySet(models.QuerySet):
     """The renewal questions about installations (docs/DOMAIN.md#renewals), asked of the
     indexed `paid_until` column."""
 
+    def search(self, text: str) -> "InstallationQuerySet":
+        """By name (ignoring case and accents) or serial number / MAC address (ignoring
+        separators: 00:90:33 finds 00-90-33-1A-2B-3C)."""
+        text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
+        if not text:
+            return self
+        condition = folded_contains("name", text) | Q(serial_number__icontains=text)
+        serial = compact(text)
+        if len(serial) >= 4:
+            condition |= Q(IContains(_compact_serial(), serial))
+        return self.filter(condition)
+
     def on_premise(self) -> "InstallationQuerySet":
         return self.filter(deployment=Deployment.ON_PREMISE)
 
@@ -170,6 +184,14 @@ class InstallationQuerySet(models.QuerySet):
             lapsed_count=Count("pk", filter=_lapsed(this_month)),
             never_count=Count("pk", filter=_never_under_agreement()),
         )
+
+
+def _compact_serial():
+    """The serial number without the separators of a MAC address (in SQL)."""
+    expression = models.F("serial_number")
+    for separator in (":", "-", ".", " "):
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
 
 
 class Installation(models.Model):
@@ -303,10 +325,14 @@ class LicenseHolding(models.Model):
         verbose_name = _("license holding")
         verbose_name_plural = _("license holdings")
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="holding_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="holding_quantity_positive",
+                violation_error_message=_("A holding has at least one license."),
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("activated_on")),
                 name="holding_ends_after_activation",
+                violation_error_message=_("The end must be after the activation date."),
             ),
         ]
 
@@ -352,7 +378,8 @@ class AgreementPeriod(models.Model):
         verbose_name_plural = _("agreement periods")
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")), name="period_end_after_start"
+                condition=Q(end__gt=models.F("start")), name="period_end_after_start",
+                violation_error_message=_("The end must be after the start."),
             ),
         ]
 

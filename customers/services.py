@@ -125,7 +125,8 @@ def installation_update(*, installation: Installation, **fields) -> Installation
 # --- holdings --------------------------------------------------------------------------------
 
 
-def _check_ended_on(ended_on: date | None, activated_on: date) -> None:
+def check_ended_on(ended_on: date | None, activated_on: date) -> None:
+    """Licenses end on a first-of-month after their activation (DomainError on `ended_on`)."""
     if ended_on is None:
         return
     if not is_first_of_month(ended_on):
@@ -144,7 +145,7 @@ def holding_add(
     activated_on: date, rented: bool = False, ended_on: date | None = None,
 ) -> LicenseHolding:
     """More licenses are always a new holding (docs/DOMAIN.md#installations-and-holdings)."""
-    _check_ended_on(ended_on, activated_on)
+    check_ended_on(ended_on, activated_on)
     holding = LicenseHolding(
         installation=installation, license_type=license_type, quantity=quantity,
         activated_on=activated_on, rented=rented, ended_on=ended_on,
@@ -172,13 +173,20 @@ def holding_update(
             _("An agreement period has paid for these licenses, so they cannot be changed. "
               "Add a new holding for more licenses, or end this one for fewer.")
         )
-    _check_ended_on(holding.ended_on, activated_on)
+    check_ended_on(holding.ended_on, activated_on)
     holding.license_type, holding.quantity = license_type, quantity
     holding.activated_on, holding.rented = activated_on, rented
     _full_clean(holding)
     holding.save()
     freshness.changed(freshness.INSTALLATIONS)
     return holding
+
+
+def check_keep(holding: LicenseHolding, keep: int) -> None:
+    """Ending a holding keeps fewer licenses than it has (DomainError on `keep`)."""
+    if not 0 <= keep < holding.quantity:
+        raise DomainError(_("Keep between 0 and %(max)d licenses; to add licenses, add a new "
+                            "holding.") % {"max": holding.quantity - 1}, field="keep")
 
 
 @transaction.atomic
@@ -189,10 +197,8 @@ def holding_end(*, holding: LicenseHolding, ended_on: date, keep: int = 0) -> Li
     holding = LicenseHolding.objects.select_for_update().get(pk=holding.pk)
     if holding.ended_on is not None:
         raise DomainError(_("These licenses have already ended."))
-    _check_ended_on(ended_on, holding.activated_on)
-    if not 0 <= keep < holding.quantity:
-        raise DomainError(_("Keep between 0 and %(max)d licenses; to add licenses, add a new "
-                            "holding.") % {"max": holding.quantity - 1}, field="keep")
+    check_ended_on(ended_on, holding.activated_on)
+    check_keep(holding, keep)
     holding.ended_on = ended_on
     holding.save(update_fields=["ended_on"])
     freshness.changed(freshness.INSTALLATIONS)

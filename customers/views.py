@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.errors import DomainError
-from common.months import add_months, first_of_month
+from common.months import add_months, first_of_month, months_between
 from common.web import paginate, querystring_without_page, show_error
 from customers import access, services
 from customers.forms import (
@@ -159,16 +159,21 @@ def installation_detail(request, pk: int):
         "periods": periods,
         "timeline": timeline,
         "timeline_months": _timeline_months(timeline, this_month),
+        "paid_ahead": timeline.paid_until is not None and timeline.paid_until > this_month,
         "this_month": this_month,
     })
 
 
 def _timeline_months(timeline, this_month):
-    """The last 36 months up to this month, each marked covered or not, for the strip chart."""
+    """The strip chart's months: the last 36 up to this month, and the months already paid
+    ahead (up to 36 more), each marked covered or not, past or ahead."""
     first = add_months(this_month, -35)
+    ahead = 0
+    if timeline.paid_until is not None and timeline.paid_until > this_month:
+        ahead = min(36, months_between(this_month, timeline.paid_until) - 1)
     return [
-        {"month": month, "covered": timeline.is_covered(month)}
-        for month in (add_months(first, i) for i in range(36))
+        {"month": month, "covered": timeline.is_covered(month), "ahead": month > this_month}
+        for month in (add_months(first, i) for i in range(36 + ahead))
     ]
 
 
@@ -236,7 +241,7 @@ def holding_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def holding_end(request, pk: int):
     holding = access.get_holding_for_user(request.user, pk)
-    form = HoldingEndForm(request.POST or None,
+    form = HoldingEndForm(request.POST or None, holding=holding,
                           initial={"ended_on": add_months(first_of_month(timezone.localdate()), 1)})
     if request.method == "POST" and form.is_valid():
         try:

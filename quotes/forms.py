@@ -19,7 +19,8 @@ from common.months import first_of_month
 from customers.models import Installation, LicenseType
 from quotes import pricing, selectors
 from quotes.models import PriceBook
-from quotes.services.offers import too_many_installations
+from quotes.services.offers import end_refusal, too_many_installations
+from quotes.services.price_books import effective_from_refusal
 
 
 class PriceBookForm(forms.Form):
@@ -56,6 +57,13 @@ class PriceBookForm(forms.Form):
                 help_text=license_type.code,
                 widget=forms.NumberInput(attrs={"class": "text-end", "step": 1}),
             )
+
+    def clean_effective_from(self):
+        effective_from = self.cleaned_data["effective_from"]
+        refused = effective_from_refusal(effective_from)
+        if refused:
+            raise forms.ValidationError(refused)
+        return effective_from
 
     @staticmethod
     def rate_field(license_type: LicenseType) -> str:
@@ -114,26 +122,39 @@ class QuoteForm(forms.Form):
                                  choices=LANGUAGE_CHOICES)
     end_default = forms.CharField(required=False, widget=forms.HiddenInput, max_length=7)
 
-    def __init__(self, *args, customer, **kwargs):
+    def __init__(self, *args, customer, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
+        self.today = today
         self.fields["installations"].queryset = customer.installations.order_by("name", "pk")
         self.fields["installations"].label_from_instance = _installation_label
 
     @classmethod
-    def for_new_offer(cls, customer, *, start_from: str | None = None) -> "QuoteForm":
-        """A new offer: the installation it was started from, else every on-premise one."""
+    def for_new_offer(cls, customer, *, today: date,
+                      start_from: str | None = None) -> "QuoteForm":
+        """A new offer: the installation it was started from, else the on-premise ones that owe
+        something before the rule's default end (the engine gives an installation with nothing
+        due no lines: one paid until 2028 is left unticked)."""
         installations = list(customer.installations.order_by("name", "pk"))
-        chosen = [i for i in installations if str(i.pk) == start_from] or [
-            i for i in installations if not i.is_skypbx]
+        chosen = [i for i in installations if str(i.pk) == start_from] or _owing(
+            [i for i in installations if not i.is_skypbx], today)
         return cls(initial={"installations": chosen, "language": customer.language},
-                   customer=customer)
+                   customer=customer, today=today)
 
     @classmethod
-    def for_draft(cls, quote) -> "QuoteForm":
+    def for_draft(cls, quote, *, today: date) -> "QuoteForm":
         return cls(initial={"installations": list(quote.installations.all()),
                             "end": quote.end_override, "language": quote.language},
-                   customer=quote.customer)
+                   customer=quote.customer, today=today)
+
+    def clean_end(self):
+        """The engine refuses an end not after the start: say so here, before anything is
+        saved (quotes.services.offers refuses it too)."""
+        end = self.cleaned_data["end"]
+        refused = end_refusal(end, self.today)
+        if refused:
+            raise forms.ValidationError(refused)
+        return end
 
     def chosen(self) -> tuple[list, date | None] | None:
         """The installations and end to price: the posted ones, or the initial ones."""
@@ -180,6 +201,23 @@ class QuoteForm(forms.Form):
         return end
 
 
+def _owing(installations: list, today: date) -> list:
+    """Those of `installations` the engine gives lines before the rule's common default end
+    (all of them when they cannot be priced today: the user then chooses)."""
+    if not installations:
+        return []
+    loaded = selectors.with_pricing_data(Installation.objects.filter(
+        pk__in=[i.pk for i in installations]))
+    try:
+        result, _book = selectors.price_installations(
+            installations=list(loaded), quote_date=today,
+            end=pricing.coming_cycle_end(today))
+    except DomainError:
+        return installations
+    owing = {section.installation_id for section in result.installations if section.lines}
+    return [i for i in installations if i.pk in owing]
+
+
 def _installation_label(installation) -> str:
     if installation.is_skypbx:
         return f"{installation.name} (skyPBX – {_('SSA not applicable')})"
@@ -212,6 +250,9 @@ class QuoteFilterForm(forms.Form):
                                   max_value=2**62)
     expiring_within = forms.IntegerField(label=_("Expiring within (days)"), required=False,
                                          min_value=0, max_value=366)
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput, choices=[
+        (key, key) for name in ("number", "customer", "gross", "valid_until", "created")
+        for key in (name, f"-{name}")])
 
     def __init__(self, *args, resellers, **kwargs):
         super().__init__(*args, **kwargs)

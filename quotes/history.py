@@ -6,8 +6,9 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from common import formatting
 from customers.models import LicenseType
-from quotes.models import PriceBook, PriceBookRate
+from quotes.models import PriceBook, PriceBookRate, PriceBookState
 
 SHOWN_FIELDS = ("name", "state", "effective_from", "nok_per_ssc", "retroactive_factor",
                 "vat_rate")
@@ -28,7 +29,25 @@ def _who(record) -> str:
 
 
 def _label(field: str) -> str:
-    return str(PriceBook._meta.get_field(field).verbose_name)
+    text = str(PriceBook._meta.get_field(field).verbose_name)
+    return text[:1].upper() + text[1:]
+
+
+def _shown(field: str, value) -> str:
+    """A recorded value as people read it: state names, money, factors, percentages, dates."""
+    if value is None or value == "":
+        return "–"
+    if field == "state":
+        return str(PriceBookState(value).label)
+    if field == "nok_per_ssc":
+        return formatting.format_unit_price(value)
+    if field == "retroactive_factor":
+        return formatting.format_factor(value)
+    if field == "vat_rate":
+        return f"{formatting.format_percent(value)} %"
+    if field == "effective_from":
+        return formatting.long_date(value)
+    return str(value)
 
 
 def price_book_changes(book: PriceBook) -> list[Change]:
@@ -42,7 +61,8 @@ def price_book_changes(book: PriceBook) -> list[Change]:
         delta = record.diff_against(previous, included_fields=list(SHOWN_FIELDS))
         for change in delta.changes:
             changes.append(Change(record.history_date, _who(record), _label(change.field),
-                                  str(change.old), str(change.new)))
+                                  _shown(change.field, change.old),
+                                  _shown(change.field, change.new)))
     names = dict(LicenseType.objects.values_list("pk", "name"))
     rate_records = (PriceBookRate.history.filter(book_id=book.pk)
                     .select_related("history_user").order_by("history_date", "history_id"))
@@ -51,11 +71,13 @@ def price_book_changes(book: PriceBook) -> list[Change]:
         name = names.get(record.license_type_id, "?")
         old = last_rate.get(record.license_type_id)
         if record.history_type == "-":
-            changes.append(Change(record.history_date, _who(record), name, str(old), "–"))
+            changes.append(Change(record.history_date, _who(record), name,
+                                  _("%(ssc)s SSC") % {"ssc": old}, "–"))
             last_rate.pop(record.license_type_id, None)
             continue
         if old != record.ssc_per_year:
             changes.append(Change(record.history_date, _who(record), name,
-                                  "" if old is None else str(old), str(record.ssc_per_year)))
+                                  "–" if old is None else _("%(ssc)s SSC") % {"ssc": old},
+                                  _("%(ssc)s SSC") % {"ssc": record.ssc_per_year}))
         last_rate[record.license_type_id] = record.ssc_per_year
     return sorted(changes, key=lambda change: change.when, reverse=True)

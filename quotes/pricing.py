@@ -365,6 +365,25 @@ def default_end(installation: InstallationIn, start: date) -> date:
     return first_july_after(add_months(anchor, 1))
 
 
+def agreement_start(quote_date: date) -> date:
+    """``S``: the first day of the quote date's month (it cannot be chosen)."""
+    return first_of_month(quote_date)
+
+
+def check_end(end: date, quote_date: date) -> None:
+    """Refuse (PricingError) an ``E`` that the engine would refuse for an offer quoted on
+    ``quote_date``: not a first-of-month, or not after ``S``. Forms and services ask this before
+    they store an end, so a draft never holds one it could not be priced with."""
+    _check_end(end, agreement_start(quote_date))
+
+
+def coming_cycle_end(quote_date: date) -> date:
+    """The rule's default ``E`` for an installation without agreement quoted on ``quote_date``:
+    the first 1 July after ``S`` + 1 month — the end the new-offer form judges "owes something"
+    by (docs/DOMAIN.md#the-agreement-start-and-end)."""
+    return first_july_after(add_months(agreement_start(quote_date), 1))
+
+
 def renewal_end(window_end: date) -> date:
     """``E`` of a renewal offer for the cycle ending ``window_end`` (a 1 July): the cycle after
     it, so that the retroactive months, the co-term months of licenses added mid-term and the
@@ -732,7 +751,7 @@ def price(
             code=ERROR_NOT_APPLICABLE,
             params={"installations": tuple(i.name for i in installations)},
         )
-    start = first_of_month(quote_date)
+    start = agreement_start(quote_date)
     if end is not None:
         _check_end(end, start)
 

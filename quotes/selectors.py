@@ -10,11 +10,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from common.errors import DomainError
+from common.search import folded_contains
 from customers.models import AgreementPeriod, FirmwareRelease, Installation, LicenseHolding
 from quotes import pricing
 from quotes.models import DisplayState, PriceBook, Quote, QuoteState, RenewalTarget
@@ -184,7 +185,8 @@ def renewal_worklist(installations, *, window_end: date, this_month: date, today
     ).select_related("customer", "customer__reseller")
     query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if query:
-        rows = rows.filter(Q(customer__name__icontains=query) | Q(name__icontains=query))
+        rows = rows.filter(folded_contains("customer__name", query)
+                           | folded_contains("name", query))
     return rows.order_by(*RENEWAL_ORDERINGS.get(order, RENEWAL_ORDERINGS["paid_until"]))
 
 
@@ -224,8 +226,37 @@ def renewal_totals(installations, *, quote_date: date, window_end: date) -> dict
 # --- the offer list --------------------------------------------------------------------------
 
 
+OFFER_ORDERINGS = {
+    "number": (F("number").asc(nulls_last=True), "pk"),
+    "customer": ("customer__name", "-pk"),
+    "gross": (F("gross").asc(nulls_last=True), "-pk"),
+    "valid_until": (F("valid_until").asc(nulls_last=True), "-pk"),
+    "created": ("created_at", "pk"),
+}
+
+
+def _offer_order(sort: str) -> tuple:
+    key = sort.lstrip("-")
+    if key not in OFFER_ORDERINGS:
+        return ("-created_at", "-pk")
+    fields = OFFER_ORDERINGS[key]
+    if not sort.startswith("-"):
+        return fields
+    return tuple(f.desc(nulls_last=True) if hasattr(f, "desc") else (
+        f[1:] if f.startswith("-") else f"-{f}") for f in fields)
+
+
+def offer_totals(quotes) -> dict:
+    """The SSC, net and gross of the issued offers among `quotes` (drafts are priced only when
+    looked at: counted, not summed)."""
+    return quotes.order_by().aggregate(
+        ssc=Sum("total_ssc"), net=Sum("net"), gross=Sum("gross"),
+        issued=Count("pk", filter=~Q(state=QuoteState.DRAFT)),
+        drafts=Count("pk", filter=Q(state=QuoteState.DRAFT)))
+
+
 def filter_offers(quotes, *, today: date, q: str = "", state: str = "", reseller=None,
-                  customer=None, expiring_within: int | None = None):
+                  customer=None, expiring_within: int | None = None, sort: str = ""):
     """The user's offers (`quotes`, already scoped) as the list's filters ask: a search, a
     state ("open" for awaiting an answer, "expired", "ready" for drafts ready to issue, or a
     stored state), a reseller (the one an offer was
@@ -246,4 +277,4 @@ def filter_offers(quotes, *, today: date, q: str = "", state: str = "", reseller
         quotes = quotes.filter(customer_id=customer)
     if expiring_within is not None:
         quotes = quotes.expiring_within(today, expiring_within)
-    return quotes.order_by("-created_at", "-pk")
+    return quotes.order_by(*_offer_order(sort or ""))

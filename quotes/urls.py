@@ -1,6 +1,14 @@
 from django.urls import path
 
-from quotes.views import account, customer_link, documents, offers, price_books, renewals
+from quotes.views import (
+    account,
+    customer_link,
+    documents,
+    offers,
+    price_books,
+    related,
+    renewals,
+)
 
 urlpatterns = [
     path("prices/", price_books.price_book_list, name="price_book_list"),
@@ -15,6 +23,7 @@ urlpatterns = [
     path("offers/export.csv", offers.quote_export, name="quote_export"),
     path("renewals/", renewals.renewal_list, name="renewal_list"),
     path("renewals/export.csv", renewals.renewal_export, name="renewal_export"),
+    path("renewals/totals/", renewals.renewal_totals, name="renewal_totals"),
     path("renewals/batches/<int:pk>/", renewals.renewal_batch_detail, name="renewal_batch_detail"),
     path("renewals/batches/<int:pk>/retry/", renewals.renewal_batch_retry,
          name="renewal_batch_retry"),
@@ -31,6 +40,11 @@ urlpatterns = [
     path("offers/<int:pk>/undo-acceptance/", offers.quote_undo_acceptance,
          name="quote_undo_acceptance"),
     path("offers/<int:pk>/delete/", offers.quote_delete, name="quote_delete"),
+    # A customer's and an installation's offers, and the offer that paid for a period.
+    path("customers/<int:pk>/offers/", related.customer_offers, name="customer_offers"),
+    path("installations/<int:pk>/offers/", related.installation_offers,
+         name="installation_offers"),
+    path("periods/<int:pk>/offer/", related.period_offer, name="period_offer"),
 ]
 
 urlpatterns += [

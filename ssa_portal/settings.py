@@ -255,11 +255,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Our own CSS/JS, and the npm packages (Bootstrap, htmx) installed by `npm ci` at setup time.
+# Our own CSS/JS, and the npm packages (Bootstrap, htmx, Chart.js) installed by `npm ci` at setup
+# time.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 # Uploads (docs/SECURITY.md#uploads-and-request-size): the largest file any form accepts (the
 # offer PDF on /verify/); the CSV and PBX forms have smaller limits of their own. A body declared

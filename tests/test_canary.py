@@ -45,7 +45,8 @@ from tests.security_world import all_url_names, build_world, url_kwarg_names
 URL_OBJECTS = {
     "customer_detail": "customer", "customer_edit": "customer", "customer_move": "customer",
     "installation_create": "customer", "quote_create": "customer",
-    "quote_form_totals": "customer",
+    "quote_form_totals": "customer", "customer_offers": "customer",
+    "installation_offers": "installation", "period_offer": "period",
     "installation_detail": "installation", "installation_edit": "installation",
     "installation_preview": "installation", "holding_create": "installation",
     "period_create": "installation", "pbx_import": "installation",
@@ -254,8 +255,9 @@ def test_searches_filters_exports_and_error_pages_show_no_b_marker(world):
     requests = []
     for term in SEARCH_TERMS:
         requests += [("customer_list", {"q": term}), ("quote_list", {"q": term}),
+                     ("search", {"q": term}),
                      ("renewal_list", {"q": term}), ("quote_export", {"q": term}),
-                     ("renewal_export", {"q": term})]
+                     ("renewal_export", {"q": term}), ("renewal_totals", {"q": term})]
     requests += [("quote_list", {"state": state}) for state in
                  ("", "draft", "ready", "open", "expired", "accepted", "declined",
                   "superseded")]
@@ -345,7 +347,7 @@ def test_reverse_spot_check_a_markers_are_not_shown_to_others(world, viewer):
     pages = [reverse(name) for name in ("dashboard", "customer_list", "quote_list",
                                         "renewal_list", "quote_export", "renewal_export",
                                         "verify", "csv_import")]
-    pages += [reverse(name) + "?q=" + term for name in ("customer_list", "quote_list",
+    pages += [reverse(name) + "?q=" + term for name in ("customer_list", "quote_list", "search",
                                                         "renewal_list", "quote_export")
               for term in ("CANARY", "Fjordtann", "SSA-2026", "Hovedkontor")]
     pages += [reverse("quote_list") + f"?customer={a.customer.pk}",

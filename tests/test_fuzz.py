@@ -712,6 +712,8 @@ def test_quote_list_filters_and_export(world, clients, data):
         "expiring_within": st.one_of(st.integers(-2, 400).map(str), NUMBERISH),
         "page": st.one_of(st.integers(-3, 5).map(str), st.sampled_from(["last", "0"]),
                           NUMBERISH),
+        "sort": st.one_of(st.sampled_from(["number", "-gross", "customer", "-created"]),
+                          SHORT_TEXT),
     }))
     url = reverse(data.draw(st.sampled_from(["quote_list", "quote_export"])))
     extra = {"QUERY_STRING": data.draw(raw_query())} if data.draw(st.booleans()) else {}
@@ -733,7 +735,8 @@ def test_renewal_filters_and_export(world, clients, data):
                                             "reseller", "-pk", "customer__name"]), SHORT_TEXT),
         "page": st.one_of(st.integers(-3, 5).map(str), NUMBERISH),
     }))
-    url = reverse(data.draw(st.sampled_from(["renewal_list", "renewal_export"])))
+    url = reverse(data.draw(st.sampled_from(["renewal_list", "renewal_export",
+                                             "renewal_totals"])))
     response = get_page(clients[role], url, query)
     assert response.status_code == 200
     if role == "a":
@@ -1184,7 +1187,9 @@ def test_customer_search(world, clients, data):
                                         "Tromsø"]), TEXT),
         "page": st.one_of(st.integers(-3, 5).map(str), NUMBERISH)}))
     extra = {"QUERY_STRING": data.draw(raw_query())} if data.draw(st.integers(0, 4)) == 4 else {}
-    response = get_page(clients[role], reverse("customer_list"), query, **extra)
+    # The customer list's search box, and the one in the navigation (every kind at once).
+    url_name = data.draw(st.sampled_from(["customer_list", "search"]), label="page")
+    response = get_page(clients[role], reverse(url_name), query, **extra)
     assert response.status_code == 200
     if role != "staff":
         assert_no_b_marker(response, world, query, extra)

@@ -75,8 +75,10 @@ PRICE_WRITE = "302 404 404 403 302 404"
 MATRIX: dict[str, Row] = {
     "dashboard": Row(get=LOGGED_IN),
     "dashboard_renewal_estimate": Row(get=LOGGED_IN),
+    "dashboard_pipeline": Row(get=LOGGED_IN),
     "healthz": Row(get=PUBLIC),
     "customer_list": Row(get=LOGGED_IN),
+    "search": Row(get=LOGGED_IN),
     "customer_create": Row(
         get="302 200 200 200 200 302",
         # The outsider belongs to no reseller: sent back with a message, nothing created.
@@ -126,8 +128,9 @@ MATRIX: dict[str, Row] = {
                              "302 200 404 200 200 404",
                              {"upload": "pbx_upload", "location": "oslo", "port": "4"},
                              unchanged=ROLES),
+    # The plan ends ports: confirmed (the confirmation page is tested in test_pbx_import.py).
     "pbx_import_apply": Row({"pk": "installation"}, "302 302 404 302 302 404", OWN_POST,
-                            {"plan": "pbx_plan"}),
+                            {"plan": "pbx_plan", "confirm": "1"}),
     # Accounts
     "login": Row(get="200 302 302 302 302 302"),
     "logout": Row(get="405 405 405 405 405 405", post="302 302 302 302 302 302"),
@@ -171,6 +174,10 @@ MATRIX: dict[str, Row] = {
     "quote_undo_acceptance": Row({"pk": "accepted_quote"}, "302 403 404 200 200 404",
                                  "302 403 404 302 302 404", {"reason": "mistake"}),
     "quote_delete": Row({"pk": "draft_quote"}, OWN, OWN_POST),
+    # A customer's and an installation's offers; the offer whose acceptance made a period.
+    "customer_offers": Row({"pk": "customer"}, OWN),
+    "installation_offers": Row({"pk": "installation"}, OWN),
+    "period_offer": Row({"pk": "quote_period"}, "302 302 404 302 302 404"),
     # The signed PDF (not yet prepared in this world: the page explains), e-mail, verification.
     "quote_pdf": Row({"pk": "issued_quote"}, "302 302 404 302 302 404"),
     "quote_pdf_retry": Row({"pk": "issued_quote"}, "302 405 405 405 405 405",
@@ -187,6 +194,7 @@ MATRIX: dict[str, Row] = {
                         data={"installation": "installation", "confirm": "1"},
                         unchanged=("reseller_b", "outsider")),
     "renewal_export": Row(get=LOGGED_IN),
+    "renewal_totals": Row(get=LOGGED_IN),
     "quote_export": Row(get=LOGGED_IN),
     "renewal_batch_detail": Row({"pk": "batch"}, OWN),
     "renewal_batch_retry": Row({"pk": "batch"}, "302 405 405 405 405 405", OWN_POST),
@@ -201,6 +209,8 @@ MATRIX: dict[str, Row] = {
                               {"name": "Kari Kunde", "reason": "For dyrt"}, unchanged=ROLES),
     "notification_settings": Row(get=LOGGED_IN, post="302 302 302 302 302 302",
                                  data={"language": "en"}),
+    # The icon browsers ask for: a redirect to the static file, for anyone.
+    "favicon": Row(get="302 302 302 302 302 302"),
     "set_language": Row(get="302 302 302 302 302 302", post="302 302 302 302 302 302",
                         data={"language": "en", "next": "/"}),
     # API tokens are personal: another user's token is 404, whoever asks. Webhook endpoints
@@ -305,6 +315,7 @@ def world(reseller_a, reseller_b, user_a, user_b, staff, price_admin, outsider, 
                                                                            user=price_admin),
             "draft_quote": draft_quote, "issued_quote": issued_quote,
             "accepted_quote": accepted_quote,
+            "quote_period": accepted_quote.periods.first(),
             "verify_token": issued_quote.verification_token, "batch": batch,
             "link_token": _link_token(issued_quote),
             "import_job": ImportJob.objects.create(created_by=user_a, filename="x.csv",
@@ -376,7 +387,8 @@ def test_get_answers_as_the_matrix_says(client, world, name, role):
     response = client.get(url_for(name, world))
     expected = statuses(MATRIX[name].get)[role]
     assert response.status_code == expected
-    if expected == 302 and role == "anonymous" and name not in ("set_language", "offer_link_pdf"):
+    if expected == 302 and role == "anonymous" and name not in ("set_language", "offer_link_pdf",
+                                                             "favicon"):
         assert response["Location"].startswith(reverse("login"))
 
 

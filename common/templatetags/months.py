@@ -11,3 +11,10 @@ register = template.Library()
 @register.filter
 def last_month(end):
     return add_months(end, -1) if end else end
+
+
+@register.filter
+def paid_until(end):
+    """Paid until, as every page, PDF and export says it: the last month covered ("06.2026"
+    for an agreement ending 2026-07-01; docs/DOMAIN.md#paid-until-and-under-agreement)."""
+    return f"{add_months(end, -1):%m.%Y}" if end else ""

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.languages import LANGUAGE_CHOICES
+from common.search import folded_contains
 from customers.models import Customer
 from quotes.models.price_books import FrozenError, PriceBook
 
@@ -80,7 +81,8 @@ class QuoteQuerySet(models.QuerySet):
         # are looked up first and passed as a list: then on PostgreSQL the three conditions are
         # index lookups the planner can OR together (migration 0007); a subquery or a join made
         # it read every offer. A search matching very many customers keeps the subquery.
-        customers = Customer.objects.filter(name__icontains=text).values_list("pk", flat=True)
+        customers = Customer.objects.filter(folded_contains("name", text)).values_list(
+            "pk", flat=True)
         customer_ids = list(customers[:SEARCH_CUSTOMER_IDS + 1])
         by_customer = (Q(customer__in=customers) if len(customer_ids) > SEARCH_CUSTOMER_IDS
                        else Q(customer_id__in=customer_ids))
@@ -192,12 +194,16 @@ class Quote(models.Model):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         constraints = [
-            models.UniqueConstraint(fields=["number_year", "number_sequence", "revision"],
-                                    name="one_offer_per_number_and_revision"),
+            models.UniqueConstraint(
+                fields=["number_year", "number_sequence", "revision"],
+                name="one_offer_per_number_and_revision",
+                violation_error_message=_("An offer with this number and revision exists "
+                                          "already.")),
             models.CheckConstraint(
                 condition=Q(state="draft") | (Q(number__isnull=False)
                                               & Q(valid_until__isnull=False)),
                 name="issued_offer_has_number_and_validity",
+                violation_error_message=_("An issued offer has a number and a validity date."),
             ),
         ]
         indexes = [
@@ -363,8 +369,11 @@ class QuoteEvent(models.Model):
         indexes = [models.Index(fields=["-at", "-id"], name="quoteevent_newest_first")]
         constraints = [
             # An offer expires once, and is opened by the customer for the first time once.
-            models.UniqueConstraint(fields=["quote", "kind"], name="one_expiry_and_first_opening",
-                                    condition=Q(kind__in=["expired", "opened"])),
+            models.UniqueConstraint(
+                fields=["quote", "kind"], name="one_expiry_and_first_opening",
+                condition=Q(kind__in=["expired", "opened"]),
+                violation_error_message=_("The offer's expiry or first opening is on its "
+                                          "timeline already.")),
         ]
 
     def __str__(self) -> str:

@@ -87,15 +87,21 @@ class PriceBook(models.Model):
         verbose_name = _("price book")
         verbose_name_plural = _("price books")
         constraints = [
-            models.CheckConstraint(condition=Q(retroactive_factor__gte=1),
-                                   name="price_book_factor_at_least_one"),
-            models.CheckConstraint(condition=Q(nok_per_ssc__gt=0),
-                                   name="price_book_ssc_price_positive"),
-            models.CheckConstraint(condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=1),
-                                   name="price_book_vat_rate_fraction"),
+            models.CheckConstraint(
+                condition=Q(retroactive_factor__gte=1), name="price_book_factor_at_least_one",
+                violation_error_message=_("The retroactive factor is at least 1.")),
+            models.CheckConstraint(
+                condition=Q(nok_per_ssc__gt=0), name="price_book_ssc_price_positive",
+                violation_error_message=_("The price of an SSC is more than 0.")),
+            models.CheckConstraint(
+                condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=1),
+                name="price_book_vat_rate_fraction",
+                violation_error_message=_("The VAT rate is between 0 and 100 %.")),
             models.UniqueConstraint(
                 fields=["effective_from"], condition=Q(state="published"),
                 name="one_published_price_book_per_day",
+                violation_error_message=_("Another published price book takes effect on this "
+                                          "day."),
             ),
         ]
 
@@ -146,8 +152,10 @@ class PriceBookRate(models.Model):
         verbose_name = _("price book rate")
         verbose_name_plural = _("price book rates")
         constraints = [
-            models.UniqueConstraint(fields=["book", "license_type"],
-                                    name="one_rate_per_license_type_per_book"),
+            models.UniqueConstraint(
+                fields=["book", "license_type"], name="one_rate_per_license_type_per_book",
+                violation_error_message=_("This price book has a rate for this license type "
+                                          "already.")),
         ]
 
     def __str__(self) -> str:

@@ -131,8 +131,11 @@ class RenewalTarget(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [
-            models.UniqueConstraint(fields=["installation", "window_end"],
-                                    name="one_renewal_per_installation_and_window"),
+            models.UniqueConstraint(
+                fields=["installation", "window_end"],
+                name="one_renewal_per_installation_and_window",
+                violation_error_message=_("This installation has a renewal for this cycle "
+                                          "already.")),
         ]
 
     def __str__(self) -> str:

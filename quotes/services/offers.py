@@ -41,7 +41,7 @@ from quotes.services.documents import prepare_pdf_after_commit
 
 
 def _check_inputs(customer: Customer, installations: list[Installation],
-                  end: date | None) -> None:
+                  end: date | None, today: date) -> None:
     if not installations:
         raise DomainError(_("Choose at least one installation."), field="installations")
     if len(installations) > settings.SSA_MAX_INSTALLATIONS_PER_OFFER:
@@ -51,6 +51,21 @@ def _check_inputs(customer: Customer, installations: list[Installation],
                           field="installations")
     if end is not None and not is_first_of_month(end):
         raise DomainError(_("The agreement ends on the first of a month."), field="end")
+    refused = end_refusal(end, today)
+    if refused:
+        raise DomainError(refused, field="end")
+
+
+def end_refusal(end: date | None, today: date) -> str:
+    """Why the pricing engine would refuse `end` for an offer priced on `today` (empty when it
+    would not): the form says so next to the field, and no draft is stored with such an end."""
+    if end is None:
+        return ""
+    try:
+        pricing.check_end(end, today)
+    except pricing.PricingError as error:
+        return selectors.engine_error_message(error)
+    return ""
 
 
 def too_many_installations() -> str:
@@ -61,10 +76,10 @@ def too_many_installations() -> str:
 @transaction.atomic
 def quote_create(
     *, customer: Customer, installations: list[Installation], user: User,
-    end: date | None = None, language: str | None = None,
+    end: date | None = None, language: str | None = None, today: date | None = None,
 ) -> Quote:
     """A draft: only the inputs; it is priced whenever it is looked at."""
-    _check_inputs(customer, installations, end)
+    _check_inputs(customer, installations, end, today or timezone.localdate())
     quote = Quote.objects.create(customer=customer, end_override=end,
                                  language=language or customer.language, created_by=user)
     quote.installations.set(installations)
@@ -78,8 +93,9 @@ def quote_update_draft(
     language: str,
 ) -> Quote:
     quote = locked(quote)
-    require(Action.EDIT, quote, user, timezone.localdate())
-    _check_inputs(quote.customer, installations, end)
+    today = timezone.localdate()
+    require(Action.EDIT, quote, user, today)
+    _check_inputs(quote.customer, installations, end, today)
     quote.end_override, quote.language = end, language
     quote.save(update_fields=["end_override", "language"])
     quote.installations.set(installations)

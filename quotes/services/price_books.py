@@ -31,6 +31,18 @@ def _require_draft(book: PriceBook) -> None:
                             "instead."))
 
 
+def effective_from_refusal(effective_from: date) -> str:
+    """Why a book taking effect on `effective_from` could not be published (empty when it could):
+    it must take effect after the latest published book, so history is never rewritten. The
+    price-book form says so next to the field; saving and publishing a draft refuse it."""
+    latest = PriceBook.objects.published().order_by("-effective_from").first()
+    if latest and effective_from <= latest.effective_from:
+        return _("The book must take effect after %(date)s, when the last published book "
+                 "(%(name)s) took effect.") % {
+            "date": f"{latest.effective_from:%d.%m.%Y}", "name": latest.name}
+    return ""
+
+
 @transaction.atomic
 def price_book_create_draft(*, source: PriceBook, user: User) -> PriceBook:
     """A new draft copied from `source`, effective the day after the latest published book (the
@@ -65,6 +77,9 @@ def price_book_update_draft(
     _require_draft(book)
     if retroactive_factor < 1:
         raise DomainError(_("The retroactive factor is at least 1."), field="retroactive_factor")
+    refused = effective_from_refusal(effective_from)
+    if refused:
+        raise DomainError(refused, field="effective_from")
     book.name, book.effective_from = name, effective_from
     book.nok_per_ssc, book.retroactive_factor, book.vat_rate = (
         nok_per_ssc, retroactive_factor, vat_rate)
@@ -99,12 +114,9 @@ def price_book_publish(*, book: PriceBook, user: User) -> PriceBook:
         raise DomainError(_("Every license type covered by the SSA needs a rate before the book "
                            "is published. Missing: %(types)s.") % {
             "types": ", ".join(t.name for t in unpriced)})
-    latest = PriceBook.objects.published().order_by("-effective_from").first()
-    if latest and book.effective_from <= latest.effective_from:
-        raise DomainError(_("The book must take effect after %(date)s, when the last published "
-                           "book (%(name)s) took effect.") % {
-            "date": f"{latest.effective_from:%d.%m.%Y}", "name": latest.name},
-            field="effective_from")
+    refused = effective_from_refusal(book.effective_from)
+    if refused:
+        raise DomainError(refused, field="effective_from")
     book.state = PriceBookState.PUBLISHED
     book.published_at = timezone.now()
     book.published_by = user

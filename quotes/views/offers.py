@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError
 from common.months import first_of_month
-from common.web import paginate, querystring_without_page, show_error
+from common.web import paginate, querystring_without_page, show_error, sort_links
 from customers import access as customer_access
 from quotes import access, selectors, services
 from quotes.actions import Action, ActionRefused, Answer, allowed_actions, refusal
@@ -64,7 +64,7 @@ def installation_preview(request, pk: int):
 def quote_create(request, customer_pk: int):
     customer = customer_access.get_customer_for_user(request.user, customer_pk)
     if request.method == "POST":
-        form = QuoteForm(request.POST, customer=customer)
+        form = QuoteForm(request.POST, customer=customer, today=timezone.localdate())
         if form.is_valid():
             try:
                 quote = services.quote_create(
@@ -77,7 +77,8 @@ def quote_create(request, customer_pk: int):
                 messages.success(request, _("Draft offer created."))
                 return redirect(quote)
     else:
-        form = QuoteForm.for_new_offer(customer, start_from=request.GET.get("installation"))
+        form = QuoteForm.for_new_offer(customer, today=timezone.localdate(),
+                                       start_from=request.GET.get("installation"))
     return _render_quote_form(request, form, title=_("New offer for %(name)s") % {
         "name": customer.name}, cancel_url=customer.get_absolute_url())
 
@@ -90,7 +91,7 @@ def quote_edit(request, pk: int):
     if refused is not None:
         return answer_refusal(request, quote, refused.message, refused.answer)
     if request.method == "POST":
-        form = QuoteForm(request.POST, customer=quote.customer)
+        form = QuoteForm(request.POST, customer=quote.customer, today=timezone.localdate())
         if form.is_valid():
             try:
                 services.quote_update_draft(
@@ -103,7 +104,7 @@ def quote_edit(request, pk: int):
                 messages.success(request, _("Draft saved."))
                 return redirect(quote)
     else:
-        form = QuoteForm.for_draft(quote)
+        form = QuoteForm.for_draft(quote, today=timezone.localdate())
     return _render_quote_form(request, form, title=_("Edit draft offer"),
                               cancel_url=quote.get_absolute_url())
 
@@ -122,7 +123,8 @@ def _render_quote_form(request, form: QuoteForm, *, title: str, cancel_url: str)
 def quote_form_totals(request, customer_pk: int):
     """The live totals beside the offer form (htmx), priced on today's date."""
     customer = customer_access.get_customer_for_user(request.user, customer_pk)
-    priced = QuoteForm(request.GET, customer=customer).price(timezone.localdate())
+    today = timezone.localdate()
+    priced = QuoteForm(request.GET, customer=customer, today=today).price(today)
     return render(request, "quotes/_form_totals.html", {
         "result": priced.result, "book": priced.book, "error": priced.error})
 
@@ -299,7 +301,9 @@ def quote_list(request):
     form, quotes = _filtered_quotes(request, today)
     page = paginate(request, quotes)
     return render(request, "quotes/quote_list.html", {
-        "form": form, "page": page, "today": today,
+        "form": form, "page": page, "today": today, "totals": selectors.offer_totals(quotes),
+        "sort": sort_links(request, ("number", "customer", "gross", "valid_until", "created"),
+                           default="-created"),
         "offers": [(quote, summarize_offer(quote, today=today)) for quote in page],
         "querystring": querystring_without_page(request),
     })

@@ -1,19 +1,23 @@
 """Renewals (docs/DOMAIN.md#renewals): the worklist for a cycle, its export, a confirmation of
 what a bulk run would make, and the batches that make the offers in the background."""
 
+import hashlib
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import freshness
 from common.errors import DomainError
 from common.months import first_july_after, first_of_month, months_lapsed
-from common.web import paginate, querystring_without_page
+from common.templatetags.months import paid_until as paid_until_text
+from common.web import paginate, querystring_without_page, sort_links
 from customers import access as customer_access
 from quotes import access, pricing, selectors, services
 from quotes.exports import csv_response
@@ -63,6 +67,8 @@ def renewal_list(request):
                                  this_month=this_month)
     return render(request, "quotes/renewal_list.html", {
         "form": form, "page": page, "window_end": window_end, "today": today,
+        "sort": sort_links(request, ("customer", "reseller", "paid_until"), default="paid_until",
+                           param="order"),
         "renewal_end": pricing.renewal_end(window_end),
         "total": page.paginator.count, "querystring": querystring_without_page(request),
         "batches": access.renewal_batches_for(request.user)[:5],
@@ -124,6 +130,25 @@ def _bulk_run(request, rows, *, window_end, today, this_month):
 
 
 @login_required
+def renewal_totals(request):
+    """The whole filtered worklist's estimate (every page, not only the one shown): the sum of
+    the rows' estimates, one rule with the rows (htmx; cached under the data's version)."""
+    _form, rows, window_end, today, _this_month = _renewal_rows(request)
+    key = "renewal-totals:" + hashlib.sha256(
+        f"{request.user.pk}:{querystring_without_page(request)}:{today}:"
+        f"{freshness.version(freshness.INSTALLATIONS)}".encode()).hexdigest()
+    totals = cache.get(key)
+    if totals is None:
+        rows = list(rows)
+        estimates = selectors.renewal_estimates(rows, quote_date=today, window_end=window_end)
+        totals = {"count": len(rows), "priced": len(estimates),
+                  "ssc": sum(ssc for ssc, _nok in estimates.values()),
+                  "nok": sum((nok for _ssc, nok in estimates.values()), Decimal("0.00"))}
+        cache.set(key, totals, 24 * 60 * 60)
+    return render(request, "quotes/_renewal_totals.html", {"totals": totals})
+
+
+@login_required
 def renewal_export(request):
     _form, rows, window_end, today, this_month = _renewal_rows(request)
     rows = _annotate(rows, window_end=window_end, today=today, this_month=this_month)
@@ -132,7 +157,7 @@ def renewal_export(request):
               _("Estimate NOK excl. VAT"), _("Open offer"), _("Renewal made")]
     return csv_response(f"renewals-{today:%Y-%m-%d}.csv", header, (
         [row.customer.reseller.name, row.customer.name, row.customer.org_number, row.name,
-         row.paid_until if row.paid_until else _("no history recorded"), row.months_lapsed,
+         paid_until_text(row.paid_until) or _("no history recorded"), row.months_lapsed,
          *(row.estimate or ("", "")), row.open_offer_number or "",
          _("yes") if row.renewal_exists else ""]
         for row in rows))

@@ -20,3 +20,20 @@ document.addEventListener("change", (event) => {
   event.target.closest("table").querySelectorAll("tbody input[name=installation]:not(:disabled)")
     .forEach((box) => { box.checked = event.target.checked; });
 });
+
+// "/" focuses the search box in the navigation (aria-keyshortcuts="/"), unless the user is
+// typing somewhere already.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target.closest("input, textarea, select, [contenteditable]")) return;
+  const box = document.getElementById("nav-search");
+  if (!box) return;
+  event.preventDefault();
+  const menu = box.closest(".navbar-collapse");
+  if (menu && !menu.classList.contains("show") && window.bootstrap) {
+    window.bootstrap.Collapse.getOrCreateInstance(menu).show();
+  }
+  box.focus();
+  box.select();
+});

@@ -219,7 +219,7 @@ def test_the_apply_produces_exactly_the_expected_holdings(client, user_a, instal
     client.force_login(user_a)
     plan = walk_to_review(client, installation_a).context["plan"]
     response = client.post(f"/installations/{installation_a.pk}/pbx-import/apply/",
-                           {"plan": plan})
+                           {"plan": plan, "confirm": "1"})
     assert response.status_code == 302
     assert response["Location"] == f"/installations/{installation_a.pk}/"
     rows = sorted(
@@ -263,7 +263,7 @@ def test_the_port_estimate_can_be_corrected_before_applying(client, user_a, inst
     port = response.context["lines"][0]
     assert (port.code, port.current, port.new) == ("port", 14, 20)
     client.post(f"/installations/{installation_a.pk}/pbx-import/apply/",
-                {"plan": response.context["plan"]})
+                {"plan": response.context["plan"], "confirm": "1"})
     assert installation_a.holdings.get(license_type__code="port", activated_on=TODAY).quantity == 6
 
 
@@ -281,9 +281,9 @@ def test_a_second_apply_of_the_same_review_is_refused(client, user_a, installati
     client.force_login(user_a)
     plan = walk_to_review(client, installation_a).context["plan"]
     apply_url = f"/installations/{installation_a.pk}/pbx-import/apply/"
-    client.post(apply_url, {"plan": plan})
+    client.post(apply_url, {"plan": plan, "confirm": "1"})
     after_first = snapshot()
-    response = client.post(apply_url, {"plan": plan}, follow=True)
+    response = client.post(apply_url, {"plan": plan, "confirm": "1"}, follow=True)
     assert "changed after you reviewed" in response.content.decode()
     assert snapshot() == after_first
 
@@ -297,7 +297,7 @@ def test_the_apply_refuses_when_the_licenses_changed_since_the_review(
                          activated_on=TODAY)
     before = snapshot()
     response = client.post(f"/installations/{installation_a.pk}/pbx-import/apply/",
-                           {"plan": plan})
+                           {"plan": plan, "confirm": "1"})
     assert response.status_code == 302
     assert snapshot() == before
 
@@ -335,8 +335,8 @@ def test_a_token_for_another_installation_is_refused(client, user_a, installatio
     client.force_login(user_a)
     plan = walk_to_review(client, installation_a).context["plan"]
     before = snapshot()
-    response = client.post(f"/installations/{other.pk}/pbx-import/apply/", {"plan": plan},
-                           follow=True)
+    response = client.post(f"/installations/{other.pk}/pbx-import/apply/",
+                           {"plan": plan, "confirm": "1"}, follow=True)
     assert "expired or are not valid" in response.content.decode()
     upload = pbx.dump_upload(sample_list(), installation_pk=installation_a.pk, filename="x.xml")
     response = client.post(f"/installations/{other.pk}/pbx-import/proposal/",
@@ -349,7 +349,8 @@ def test_a_skypbx_installation_may_import_its_user_list_too(client, staff, insta
     services.installation_update(installation=installation_a, name="Sky", deployment="skypbx")
     client.force_login(staff)
     plan = walk_to_review(client, installation_a, location="bergen", port="7").context["plan"]
-    client.post(f"/installations/{installation_a.pk}/pbx-import/apply/", {"plan": plan})
+    client.post(f"/installations/{installation_a.pk}/pbx-import/apply/",
+                {"plan": plan, "confirm": "1"})
     assert installation_a.holdings.get(license_type__code="port").quantity == 7
 
 
@@ -399,3 +400,23 @@ def test_the_diff_keeps_the_order_of_the_targets():
                      {"port": "Port", "uc": "UC"})
     assert [(line.code, line.name, line.change) for line in lines] == [
         ("port", "Port", -2), ("uc", "UC", 0), ("fax", "fax", 1)]
+
+
+def test_an_import_that_ends_licenses_asks_for_a_confirmation_first(client, user_a,
+                                                                     installation_a, stocked):
+    """Like a bulk renewal run: how many licenses end, of how many, and only a second POST
+    applies; an import that only adds licenses applies at once."""
+    client.force_login(user_a)
+    plan = walk_to_review(client, installation_a, port="1").context["plan"]
+    apply_url = f"/installations/{installation_a.pk}/pbx-import/apply/"
+    before = snapshot()
+    response = client.post(apply_url, {"plan": plan})
+    assert response.status_code == 200
+    assert response.templates[0].name == "customers/imports/pbx_confirm.html"
+    port = next(line for line in response.context["endings"] if line["code"] == "port")
+    assert (port["current"], port["ending"], port["remaining"], port["percent"]) == (
+        14, 13, 1, 93)
+    assert "93 %" in response.content.decode()
+    assert snapshot() == before, "nothing changes before the confirmation"
+    response = client.post(apply_url, {"plan": plan, "confirm": "1"})
+    assert response.status_code == 302 and snapshot() != before

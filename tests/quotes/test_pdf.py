@@ -79,7 +79,7 @@ def test_a_norwegian_offer_is_written_in_norwegian_throughout(offer_d, tmp_path)
     text = pdf_text(render_quote_pdf(offer_d, today=TODAY), tmp_path)
     for phrase in ("Tilbudsnummer", "Gyldig til og med", "Tilbudet gjelder til og med 12.03.2025",
                    "10.02.2025", "Forhandler", "ETTERSKUDD", "FORSKUDD", "07.2024 – 01.2025",
-                   "02.2025 – 06.2025", "Betalt til og med 06.2024",
+                   "02.2025 – 06.2025", "Betalt til 06.2024",
                    "Kjøpt etterskuddsvis senere ville den samme perioden kostet 740 SSC "
                    "(kr 1 036,00)", "Vedlikehold og service", "opptak (recording)",
                    "kr 1,40 per SSC", "Side 1 av 1"):

@@ -169,7 +169,10 @@ def test_publishing_a_book_dated_too_early_says_why(client, price_admin):
     form = client.get(f"/prices/{draft.pk}/edit/").context["form"]
     data = {name: ("" if value is None else value) for name, value in form.initial.items()}
     data["effective_from"] = "2019-01-01"
-    client.post(f"/prices/{draft.pk}/edit/", data)
+    saved = client.post(f"/prices/{draft.pk}/edit/", data)  # said at once, next to the field
+    assert "must take effect after" in " ".join(saved.context["form"].errors["effective_from"])
+    # A draft whose date was overtaken (a later book published meanwhile) is refused at publish.
+    PriceBook.objects.filter(pk=draft.pk).update(effective_from="2019-01-01")
     response = client.post(f"/prices/{draft.pk}/publish/", follow=True)
     assert "must take effect after" in response.content.decode()
     draft.refresh_from_db()

@@ -93,7 +93,12 @@ def test_publishing_needs_an_effective_date_after_the_last_published_book(
     default_book, price_admin
 ):
     draft = services.price_book_create_draft(source=default_book, user=price_admin)
-    edit(draft, price_admin, effective_from=default_book.effective_from)
+    # Saving the draft refuses the date already (the form says so next to the field) …
+    with pytest.raises(DomainError, match="take effect after"):
+        edit(draft, price_admin, effective_from=default_book.effective_from)
+    # … and publishing refuses a draft whose date a later published book has overtaken.
+    PriceBook.objects.filter(pk=draft.pk).update(effective_from=default_book.effective_from)
+    draft.refresh_from_db()
     with pytest.raises(DomainError, match="take effect after"):
         services.price_book_publish(book=draft, user=price_admin)
 
@@ -129,9 +134,12 @@ def test_every_change_is_recorded_with_who_when_old_and_new(default_book, price_
         services.price_book_publish(book=draft, user=price_admin)
     changes = price_book_changes(draft)
     described = {(c.what, c.old, c.new, c.who) for c in changes}
-    assert ("NOK per SSC", "1.4000", "1.5000", price_admin.username) in described
-    assert ("Port license (per registered phone)", "74", "80", price_admin.username) in described
-    assert any(c.what == "state" and c.new == "published" for c in changes)
+    assert ("NOK per SSC", "NOK\u00a01.40", "NOK\u00a01.50", price_admin.username) in described
+    assert ("Port license (per registered phone)", "74 SSC", "80 SSC",
+            price_admin.username) in described
+    # Humanised: state names, dates as people write them (no "draft → published", no 1.4000).
+    assert ("State", "Draft", "Published", price_admin.username) in described
+    assert any(c.what == "Effective from" and c.new == "1 July 2026" for c in changes)
     assert all(c.when.date() == date(2026, 3, 6) for c in changes)
     rate_history = PriceBookRate.history.filter(book_id=draft.pk, license_type_id=port.pk)
     assert [r.ssc_per_year for r in rate_history.order_by("history_date")] == [74, 80]
