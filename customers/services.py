@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from common import freshness, queue
 from common.errors import DomainError
+from common.history import changes_made_by
 from common.months import add_months, is_first_of_month
 from customers.access import STAFF_GROUP, is_distributor_staff, reseller_of
 from customers.models import (
@@ -419,10 +420,11 @@ def csv_import_run(*, job_id: int, today: date | None = None) -> ImportJob:
         if job.status != ImportJob.Status.QUEUED:
             return job
         try:
-            plan = csv_import_commit(
-                user=job.created_by, text=job.text, today=today, filename=job.filename,
-                progress=lambda done, steps: cache.set(_progress_key(job.pk), (done, steps),
-                                                       60 * 60))
+            with changes_made_by(job.created_by):
+                plan = csv_import_commit(
+                    user=job.created_by, text=job.text, today=today, filename=job.filename,
+                    progress=lambda done, steps: cache.set(_progress_key(job.pk),
+                                                           (done, steps), 60 * 60))
         except DomainError as error:
             job.status, job.errors = ImportJob.Status.FAILED, error.messages
         else:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from common.web import healthz
-from customers import import_views, views
+from customers import history_views, import_views, views
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
@@ -9,14 +9,18 @@ urlpatterns = [
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
+    path("customers/<int:pk>/history/", history_views.customer_history, name="customer_history"),
     path("customers/<int:pk>/move/", views.customer_move, name="customer_move"),
     path("customers/<int:customer_pk>/installations/new/", views.installation_create,
          name="installation_create"),
     path("installations/<int:pk>/", views.installation_detail, name="installation_detail"),
     path("installations/<int:pk>/edit/", views.installation_edit, name="installation_edit"),
+    path("installations/<int:pk>/history/", history_views.installation_history,
+         name="installation_history"),
     path("installations/<int:installation_pk>/holdings/new/", views.holding_create,
          name="holding_create"),
     path("holdings/<int:pk>/edit/", views.holding_edit, name="holding_edit"),
+    path("holdings/<int:pk>/history/", history_views.holding_history, name="holding_history"),
     path("holdings/<int:pk>/end/", views.holding_end, name="holding_end"),
     path("holdings/<int:pk>/delete/", views.holding_delete, name="holding_delete"),
     path("installations/<int:installation_pk>/periods/new/", views.period_create,

@@ -75,6 +75,8 @@ def pages(world) -> dict[str, tuple[str, ...]]:
         reverse("customer_create"): own,
         reverse("customer_detail", args=[customer.pk]): own,
         reverse("customer_edit", args=[customer.pk]): own,
+        reverse("customer_history", args=[customer.pk]): own,
+        reverse("installation_history", args=[installation.pk]): own,
         reverse("customer_move", args=[customer.pk]): ("staff",),
         reverse("installation_detail", args=[installation.pk]): own,
         reverse("installation_edit", args=[installation.pk]): own,

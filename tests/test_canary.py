@@ -44,6 +44,8 @@ from tests.security_world import all_url_names, build_world, url_kwarg_names
 #: fails `test_every_url_pattern_with_arguments_is_swept` until it is listed here.
 URL_OBJECTS = {
     "customer_detail": "customer", "customer_edit": "customer", "customer_move": "customer",
+    "customer_history": "customer", "installation_history": "installation",
+    "holding_history": "holding",
     "installation_create": "customer", "quote_create": "customer",
     "quote_form_totals": "customer", "customer_offers": "customer",
     "installation_offers": "installation", "period_offer": "period",

@@ -543,3 +543,12 @@ def test_someone_elses_import_job_answers_404(client, staff, user_a, vest):
     job = ImportJob.objects.create(created_by=staff, filename="x.csv", text="")
     client.force_login(user_a)
     assert client.get(f"/customers/import/jobs/{job.pk}/").status_code == 404
+
+
+def test_a_file_imported_by_the_worker_is_in_the_history_as_the_importer_s(staff, vest):
+    job = ImportJob.objects.create(created_by=staff, filename="sample.csv",
+                                   text=SAMPLE.read_text(encoding="utf-8"))
+    services.csv_import_run(job_id=job.pk, today=TODAY)  # no request: as in the worker
+    authors = {record.history_user for model in (Customer, Installation, LicenseHolding)
+               for record in model.history.all()}
+    assert authors == {staff}

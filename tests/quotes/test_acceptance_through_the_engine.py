@@ -104,7 +104,7 @@ def test_after_acceptance_through_the_services_nothing_is_charged_again(
             customer_services.period_create(installation=installation, start=start,
                                             end=period_end, holdings=[made[i] for i in paying])
         draft = services.quote_create(customer=customer_a, installations=[installation],
-                                      user=user_a, end=end)
+                                      user=user_a, end=end, today=quote_date)
         try:
             offer = services.quote_issue(quote=draft, user=staff, today=quote_date,
                                          prepare_pdf=False)

@@ -1,0 +1,163 @@
+"""The change history of a customer, an installation or one license holding — who changed what,
+when, from what to what — read from django-simple-history's records of the inventory
+(docs/ARCHITECTURE.md#change-history). Reading only; the records are written by every save.
+
+A customer's history holds its own changes and those of its installations, their holdings and
+their agreement periods; an installation's its own, its holdings' and its periods'. Values read
+as on the pages: choice labels, names instead of ids, dates, the last month a period covers."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from common import formatting
+from common.months import add_months
+from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding, LicenseType
+
+# Bookkeeping fields nobody edits; everything else a form can change is shown.
+HIDDEN_FIELDS = {"id", "created_at", "created_by", "paid_until"}
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime
+    who: str
+    subject: str
+    action: str  # created, changed or deleted, in the reader's language
+    field: str = ""
+    old: str = ""
+    new: str = ""
+
+
+def customer_changes(customer: Customer) -> list[Change]:
+    installation_ids = set(Installation.history.filter(customer_id=customer.pk)
+                           .values_list("id", flat=True))
+    return _newest_first([
+        *_changes(Customer, Customer.history.filter(id=customer.pk)),
+        *_inventory_changes(installation_ids, named_installations=True),
+    ])
+
+
+def installation_changes(installation: Installation) -> list[Change]:
+    return _newest_first(_inventory_changes({installation.pk}, named_installations=False))
+
+
+def holding_changes(holding: LicenseHolding) -> list[Change]:
+    return _newest_first(_changes(LicenseHolding, LicenseHolding.history.filter(id=holding.pk),
+                                  named=False))
+
+
+def _inventory_changes(installation_ids: set[int], *, named_installations: bool) -> list[Change]:
+    installations = Installation.history.filter(id__in=installation_ids)
+    return [
+        *_changes(Installation, installations, named=named_installations),
+        *_changes(LicenseHolding,
+                  LicenseHolding.history.filter(installation_id__in=installation_ids),
+                  named=named_installations),
+        *_changes(AgreementPeriod,
+                  AgreementPeriod.history.filter(installation_id__in=installation_ids),
+                  named=named_installations),
+    ]
+
+
+def _newest_first(changes: list[Change]) -> list[Change]:
+    """Newest first; changes saved at the same moment keep the order they were made in."""
+    order = sorted(range(len(changes)), key=lambda index: (changes[index].when, index),
+                   reverse=True)
+    return [changes[index] for index in order]
+
+
+def _changes(model, records, *, named: bool = True) -> list[Change]:
+    """One entry for each creation and deletion, one for each field a save changed. `named`:
+    say which installation a record belongs to (on a page that shows several)."""
+    by_object = defaultdict(list)
+    for record in records.select_related("history_user").order_by("history_date", "history_id"):
+        by_object[record.id].append(record)
+    names = _related_names(model, [r for object_records in by_object.values()
+                                   for r in object_records])
+    fields = [field.name for field in model._meta.concrete_fields
+              if field.name not in HIDDEN_FIELDS]
+    changes = []
+    for object_records in by_object.values():
+        previous = None
+        for record in object_records:
+            subject = _subject(model, record, names, named=named)
+            base = {"when": record.history_date, "who": _who(record), "subject": subject}
+            if record.history_type == "+" or previous is None:
+                changes.append(Change(action=_("created"), **base))
+            elif record.history_type == "-":
+                changes.append(Change(action=_("deleted"), **base))
+            else:
+                delta = record.diff_against(previous, included_fields=fields)
+                changes += [Change(action=_("changed"), field=_label(model, change.field),
+                                   old=_shown(model, change.field, change.old, names),
+                                   new=_shown(model, change.field, change.new, names), **base)
+                            for change in delta.changes]
+            previous = record
+    return changes
+
+
+def _who(record) -> str:
+    user = record.history_user
+    return (user.get_full_name() or user.email or user.username) if user else _("system")
+
+
+def _label(model, field: str) -> str:
+    text = str(model._meta.get_field(field).verbose_name)
+    return text[:1].upper() + text[1:]
+
+
+def _related_names(model, records) -> dict[type, dict[int, str]]:
+    """Today's names of the objects the records point to (a reseller, a license type)."""
+    names = {}
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.ForeignKey) and field.name not in HIDDEN_FIELDS:
+            ids = {getattr(record, field.attname) for record in records} - {None}
+            related = field.related_model
+            names[related] = {obj.pk: getattr(obj, "name", None) or str(obj)
+                              for obj in related.objects.filter(pk__in=ids)}
+    return names
+
+
+def _shown(model, field_name: str, value, names) -> str:
+    field = model._meta.get_field(field_name)
+    if value is None or value == "":
+        return "–"
+    if isinstance(field, models.ForeignKey):
+        return names.get(field.related_model, {}).get(getattr(value, "pk", value), "?")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return _("yes") if value else _("no")
+    if isinstance(field, models.DateField):
+        if model is AgreementPeriod and field_name == "end":
+            return _month(add_months(value, -1))  # the last month covered, as everywhere
+        return formatting.long_date(value)
+    return str(value)
+
+
+def _month(day: date) -> str:
+    return f"{day:%m.%Y}"
+
+
+def _subject(model, record, names, *, named: bool) -> str:
+    if model is Customer:
+        return _("Customer")
+    if model is Installation:
+        return (_("Installation %(name)s") % {"name": record.name} if named
+                else _("Installation"))
+    if model is LicenseHolding:
+        license_type = names.get(LicenseType, {}).get(record.license_type_id, "?")
+        subject = _("Licenses %(quantity)s × %(license)s") % {"quantity": record.quantity,
+                                                              "license": license_type}
+    else:
+        subject = _("Agreement period %(first)s–%(last)s") % {
+            "first": _month(record.start), "last": _month(add_months(record.end, -1))}
+    if not named:
+        return subject
+    installation = names.get(Installation, {}).get(record.installation_id, "?")
+    return _("%(subject)s on %(installation)s") % {"subject": subject,
+                                                   "installation": installation}
