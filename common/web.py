@@ -36,6 +36,19 @@ def sort_links(request, keys, *, default: str, param: str = "sort") -> dict:
     return links
 
 
+def sort_ordering(sort: str, orderings: dict[str, tuple], default: tuple) -> tuple:
+    """The `order_by` arguments for a list's `sort` parameter ("key" ascending, "-key"
+    descending, anything unknown: `default`). Each key's fields end with a tie-breaker."""
+    key = sort.lstrip("-")
+    if key not in orderings:
+        return default
+    fields = orderings[key]
+    if not sort.startswith("-"):
+        return fields
+    return tuple(f.desc(nulls_last=True) if hasattr(f, "desc") else (
+        f[1:] if f.startswith("-") else f"-{f}") for f in fields)
+
+
 def show_error(form, error: DomainError) -> None:
     """Put a service's refusal next to the fields it names (the form as a whole otherwise)."""
     for field, messages in error.errors.items():

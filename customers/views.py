@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.errors import DomainError
 from common.months import add_months, first_of_month, months_between
-from common.web import paginate, querystring_without_page, show_error
+from common.web import paginate, querystring_without_page, show_error, sort_links, sort_ordering
 from customers import access, services
 from customers.forms import (
     CustomerCreateForm,
@@ -35,13 +35,23 @@ def customer_list(request):
         .search(query)
         .select_related("reseller")
         .with_installation_count()
-        .order_by("name", "pk")
+        .order_by(*sort_ordering(request.GET.get("sort", ""), CUSTOMER_ORDERINGS,
+                                 default=("name", "pk")))
     )
     return render(
         request, "customers/customer_list.html",
         {"page": paginate(request, customers), "query": query,
-         "querystring": querystring_without_page(request)},
+         "querystring": querystring_without_page(request),
+         "sort": sort_links(request, CUSTOMER_ORDERINGS, default="name")},
     )
+
+
+CUSTOMER_ORDERINGS = {
+    "name": ("name", "pk"),
+    "city": ("city", "name", "pk"),
+    "reseller": ("reseller__name", "name", "pk"),
+    "installations": ("installation_count", "name", "pk"),
+}
 
 
 @login_required

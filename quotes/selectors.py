@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from common.errors import DomainError
 from common.search import folded_contains
+from common.web import sort_ordering
 from customers.models import AgreementPeriod, FirmwareRelease, Installation, LicenseHolding
 from quotes import pricing
 from quotes.models import DisplayState, PriceBook, Quote, QuoteState, RenewalTarget
@@ -235,17 +236,6 @@ OFFER_ORDERINGS = {
 }
 
 
-def _offer_order(sort: str) -> tuple:
-    key = sort.lstrip("-")
-    if key not in OFFER_ORDERINGS:
-        return ("-created_at", "-pk")
-    fields = OFFER_ORDERINGS[key]
-    if not sort.startswith("-"):
-        return fields
-    return tuple(f.desc(nulls_last=True) if hasattr(f, "desc") else (
-        f[1:] if f.startswith("-") else f"-{f}") for f in fields)
-
-
 def offer_totals(quotes) -> dict:
     """The SSC, net and gross of the issued offers among `quotes` (drafts are priced only when
     looked at: counted, not summed)."""
@@ -277,4 +267,4 @@ def filter_offers(quotes, *, today: date, q: str = "", state: str = "", reseller
         quotes = quotes.filter(customer_id=customer)
     if expiring_within is not None:
         quotes = quotes.expiring_within(today, expiring_within)
-    return quotes.order_by(*_offer_order(sort or ""))
+    return quotes.order_by(*sort_ordering(sort or "", OFFER_ORDERINGS, ("-created_at", "-pk")))

@@ -45,6 +45,26 @@ def test_the_customer_list_paginates(client, user_a):
     assert client.get("/customers/?page=banana").status_code == 200
 
 
+def test_the_customer_list_sorts_by_a_column_both_ways_and_keeps_the_search(
+        client, staff, customer_a, customer_b):
+    make_installation(customer_b, "Filial")
+    make_installation(customer_b, "Lager")
+    client.force_login(staff)
+
+    def names(query):
+        return [c.name.split()[0] for c in client.get(f"/customers/?{query}").context["page"]]
+
+    assert names("") == ["Fjordtann", "Nordlys"]  # by name
+    assert names("sort=-name") == ["Nordlys", "Fjordtann"]
+    assert names("sort=city") == ["Fjordtann", "Nordlys"]  # Bergen, Tromsø
+    assert names("sort=-installations") == ["Nordlys", "Fjordtann"]
+    assert names("sort=-reseller") == ["Nordlys", "Fjordtann"]  # Beta, Alfa
+    assert names("sort=pk;drop") == ["Fjordtann", "Nordlys"]  # unknown: the default
+    page = client.get("/customers/?q=AS&sort=-city")
+    assert 'aria-sort="descending"' in page.content.decode()
+    assert [c.name.split()[0] for c in page.context["page"]] == ["Nordlys", "Fjordtann"]
+
+
 def test_a_reseller_creates_customers_only_for_itself(client, user_a, reseller_a, reseller_b):
     client.force_login(user_a)
     client.post("/customers/new/", {"name": "Egen Kunde AS", "language": "nb",
