@@ -43,7 +43,7 @@ def price_book_changes(book: PriceBook) -> list[Change]:
         for change in delta.changes:
             changes.append(Change(record.history_date, _who(record), _label(change.field),
                                   str(change.old), str(change.new)))
-    names = dict(LicenseType.objects.values_list("pk", "name"))
+    names = {t.pk: t.localized_name for t in LicenseType.objects.only("pk", "name", "name_en")}
     rate_records = (PriceBookRate.history.filter(book_id=book.pk)
                     .select_related("history_user").order_by("history_date", "history_id"))
     last_rate: dict[int, int] = {}

@@ -98,7 +98,7 @@ def price_book_publish(*, book: PriceBook, user: User) -> PriceBook:
     if unpriced.exists():
         raise DomainError(_("Every license type covered by the SSA needs a rate before the book "
                            "is published. Missing: %(types)s.") % {
-            "types": ", ".join(t.name for t in unpriced)})
+            "types": ", ".join(t.localized_name for t in unpriced)})
     latest = PriceBook.objects.published().order_by("-effective_from").first()
     if latest and book.effective_from <= latest.effective_from:
         raise DomainError(_("The book must take effect after %(date)s, when the last published "

@@ -190,7 +190,7 @@ def test_a_sections_firmware_warning_and_not_included_licenses_are_printed(
     text = pdf_text(render_quote_pdf(offer, today=TODAY), tmp_path)
     assert "IP0011 · firmware 12r2" in text
     assert "Ingen support for denne versjonen" in text
-    assert "Ikke inkludert: 2 × Recording (ikke dekket av SSA)" in text
+    assert "Ikke inkludert: 2 × Opptak (ikke dekket av SSA)" in text
 
 
 def test_a_draft_that_cannot_be_priced_says_why_instead_of_failing(user_a, customer_a,
