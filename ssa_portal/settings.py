@@ -48,6 +48,13 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}: use one of {', '.join(choices)}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -276,6 +283,22 @@ SSA_PUBLIC_BASE_URL = env_str("SSA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 SSA_DISTRIBUTOR_ADDRESS = env_str("SSA_DISTRIBUTOR_ADDRESS", "Postboks 123 Sentrum, 0102 Oslo")
 SSA_DISTRIBUTOR_ORG_NUMBER = env_str("SSA_DISTRIBUTOR_ORG_NUMBER", "923609016")
 SSA_DISTRIBUTOR_EMAIL = env_str("SSA_DISTRIBUTOR_EMAIL", "ssa@example.no")
+# The rest of the offer's letterhead (docs/DOMAIN.md#signed-pdfs-and-verification): phone and
+# web address, and optionally a logo: a PNG, JPEG or SVG file read once per process and embedded
+# in the document (nothing is ever fetched while an offer is rendered).
+SSA_DISTRIBUTOR_PHONE = env_str("SSA_DISTRIBUTOR_PHONE", "+47 22 00 00 00")
+SSA_DISTRIBUTOR_WEB = env_str("SSA_DISTRIBUTOR_WEB", "www.example.no")
+SSA_LOGO_FILE = Path(os.environ["SSA_LOGO_FILE"]) if os.environ.get("SSA_LOGO_FILE") else None
+if SSA_LOGO_FILE is not None and SSA_LOGO_FILE.suffix.lower() not in (".png", ".jpg", ".jpeg",
+                                                                      ".svg"):
+    raise ImproperlyConfigured(f"SSA_LOGO_FILE={str(SSA_LOGO_FILE)!r}: use a .png, .jpg or .svg "
+                               "file.")
+# Who invoices an accepted offer: "distributor" (SSA_DISTRIBUTOR_NAME) or "reseller" (the offer's
+# reseller), and the payment terms printed with it, in days net from the invoice date.
+SSA_INVOICING_PARTY = env_choice("SSA_INVOICING_PARTY", "distributor", ("distributor", "reseller"))
+SSA_PAYMENT_TERMS_DAYS = env_int("SSA_PAYMENT_TERMS_DAYS", 30)
+if not 1 <= SSA_PAYMENT_TERMS_DAYS <= 365:
+    raise ImproperlyConfigured("SSA_PAYMENT_TERMS_DAYS must be between 1 and 365.")
 
 # The distributor's signing key and certificate: a PKCS#12 file and its passphrase, from the
 # environment; `manage.py create_signing_cert` makes a development one in the data folder.
