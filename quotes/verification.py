@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from quotes import certificates, signing
 from quotes.models import DisplayState, Quote
@@ -75,26 +75,26 @@ def verify_token(token: str, *, today) -> Verdict | None:
     return _genuine(quote, today) if quote else None
 
 
-NOT_A_PDF = _lazy("This file is not a PDF. Upload the offer exactly as you received it.")
-EMPTY = _lazy("The file is empty.")
-TOO_LARGE = _lazy("The file is larger than 10 MB; an offer PDF is much smaller.")
+NOT_A_PDF = gettext_lazy("This file is not a PDF. Upload the offer exactly as you received it.")
+EMPTY = gettext_lazy("The file is empty.")
+TOO_LARGE = gettext_lazy("The file is larger than 10 MB; an offer PDF is much smaller.")
 PROBLEMS = {
-    signing.PROBLEM_UNREADABLE: _lazy("This PDF cannot be read; it may be damaged."),
-    signing.PROBLEM_UNSIGNED: _lazy("This PDF carries no signature, so it is not a genuine "
-                                    "offer from %(distributor)s."),
-    signing.PROBLEM_BROKEN_SIGNATURE: _lazy(
+    signing.PROBLEM_UNREADABLE: gettext_lazy("This PDF cannot be read; it may be damaged."),
+    signing.PROBLEM_UNSIGNED: gettext_lazy(
+        "This PDF carries no signature, so it is not a genuine offer from %(distributor)s."),
+    signing.PROBLEM_BROKEN_SIGNATURE: gettext_lazy(
         "The signature of this PDF is damaged or incomplete, so it cannot be checked. It is not "
         "a genuine offer from %(distributor)s."),
-    signing.PROBLEM_OTHER_SIGNER: _lazy("This PDF is signed by someone else, not by "
-                                        "%(distributor)s. It is not a genuine offer."),
-    signing.PROBLEM_TAMPERED: _lazy("This PDF has been altered after %(distributor)s signed it. "
-                                    "It is not a genuine offer."),
-    signing.PROBLEM_CHANGED_AFTER_SIGNING: _lazy(
+    signing.PROBLEM_OTHER_SIGNER: gettext_lazy(
+        "This PDF is signed by someone else, not by %(distributor)s. It is not a genuine offer."),
+    signing.PROBLEM_TAMPERED: gettext_lazy(
+        "This PDF has been altered after %(distributor)s signed it. It is not a genuine offer."),
+    signing.PROBLEM_CHANGED_AFTER_SIGNING: gettext_lazy(
         "Something was added to this PDF after %(distributor)s signed it. It is not the offer "
         "as issued."),
 }
-UNKNOWN = _lazy("The signature is %(distributor)s's, but this document is not one of its issued "
-                "offers.")
+UNKNOWN = gettext_lazy(
+    "The signature is %(distributor)s's, but this document is not one of its issued offers.")
 
 
 def check_signature(data: bytes) -> signing.SignatureCheck:
