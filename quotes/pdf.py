@@ -36,6 +36,10 @@ from quotes.verification import verification_url
 TEMPLATE = "quotes/pdf/offer.html"
 TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "quotes" / "pdf"
 DRAFT_MARK = "UTKAST / DRAFT — not an offer"
+# PDF/A-3b for archiving (XMP identification, the sRGB output intent, every font embedded), and
+# tagged (a structure tree, /Lang, alternative texts) for screen readers:
+# docs/DOMAIN.md#signed-pdfs-and-verification.
+PDF_VARIANT = "pdf/a-3b"
 
 @functools.cache
 def _weasyprint():
@@ -69,7 +73,8 @@ def render_quote_pdf(quote, *, today: date | None = None) -> bytes:
         string=html, base_url=str(TEMPLATE_DIR),
         url_fetcher=weasyprint.URLFetcher(allowed_protocols=("data",)),
     )
-    return document.write_pdf(font_config=_font_config(), stylesheets=[_offer_stylesheet()])
+    return document.write_pdf(font_config=_font_config(), stylesheets=[_offer_stylesheet()],
+                              pdf_variant=PDF_VARIANT, pdf_tags=True)
 
 
 def render_quote_html(quote, *, today: date | None = None) -> str:

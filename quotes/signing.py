@@ -189,6 +189,7 @@ def sign_pdf(pdf: bytes) -> SignedPdf:
         location="Norway",
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    _producer_as_the_xmp_will_say(writer)
     key = signer.signing_cert.sha256
     reserved = _reserved_sizes.get(key)
     signed = _outside_event_loop(lambda: signers.sign_pdf(
@@ -196,6 +197,23 @@ def sign_pdf(pdf: bytes) -> SignedPdf:
     if reserved is None:
         _reserved_sizes[key] = _reserved_size(signed)
     return SignedPdf(signed, signer.signing_cert)
+
+
+def _producer_as_the_xmp_will_say(writer) -> None:
+    """The offer is PDF/A-3b, which wants the information dictionary to agree with the XMP
+    metadata. Signing, pyHanko writes itself as the XMP's producer but appends itself to the
+    information dictionary's ("WeasyPrint …; pyHanko …"); so the dictionary gets the XMP's value
+    first, in the same incremental update."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    try:
+        reference = writer.trailer.raw_get("/Info")
+    except KeyError:
+        return  # pyHanko then writes one with the same producer as the XMP
+    info = reference.get_object()
+    info["/Producer"] = generic.TextStringObject(VENDOR)
+    writer.mark_update(reference)
 
 
 # Without `bytes_reserved`, pyHanko sizes the signature's placeholder by making a whole dummy
