@@ -304,6 +304,15 @@ if not 1 <= SSA_PAYMENT_TERMS_DAYS <= 365:
 # environment; `manage.py create_signing_cert` makes a development one in the data folder.
 SSA_SIGNING_P12 = env_path("SSA_SIGNING_P12", DATA_DIR / "signing" / "dev-signing.p12")
 SSA_SIGNING_PASSPHRASE = os.environ.get("SSA_SIGNING_PASSPHRASE")
+# PAdES B-LT (docs/SECURITY.md#long-term-validation-of-signatures): with a timestamp authority's
+# RFC 3161 URL, every signature is timestamped and the document carries the data that validates
+# it years later; without one, B-B. SSA_SIGNING_TRUST_ROOTS: a PEM file with the root
+# certificates the timestamp authority's chain (and the signer's, when the PKCS#12 file does not
+# carry its root) ends in.
+SSA_TSA_URL = env_str("SSA_TSA_URL", "")
+SSA_TSA_TIMEOUT_SECONDS = env_int("SSA_TSA_TIMEOUT_SECONDS", 10)
+_trust_roots = os.environ.get("SSA_SIGNING_TRUST_ROOTS")
+SSA_SIGNING_TRUST_ROOTS = Path(_trust_roots) if _trust_roots else None
 
 # --- security headers and cookies --------------------------------------------------------------
 
