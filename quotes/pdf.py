@@ -7,9 +7,10 @@ document is written in the offer's language: the template and the engine's texts
 by gettext (locale/nb), with the context "offer document" where the printed offer words a text
 differently from the portal's pages (the engine's texts read the same on both).
 
-Everything the document shows is embedded (the QR code is an inline SVG data URI, the fonts
-come from fontconfig); the URL fetcher refuses anything but `data:` URLs, so rendering never
-touches the network. Signing is not done here.
+Everything the document shows is embedded (the QR code is an inline SVG data URI, the logo of
+SSA_LOGO_FILE a data URI read once per process, the fonts come from fontconfig); the URL fetcher
+refuses anything but `data:` URLs, so rendering never touches the network. The PDF is PDF/A-3b
+and tagged (PDF_VARIANT). Signing is not done here.
 """
 
 import base64
