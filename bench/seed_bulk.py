@@ -366,23 +366,21 @@ class HoldingPlan:
     rented: bool
     ended_on: date | None = None
     replacement: "HoldingPlan | None" = None
-    open_in: pricing.HoldingIn | None = None
-    ended_in: pricing.HoldingIn | None = None
+    # The engine's input, by (ended, language): built once each.
+    inputs: dict = field(default_factory=dict)
 
-    def engine_input(self, day: date) -> pricing.HoldingIn:
-        """The holding as the portal knew it on `day`: its end is recorded from that month."""
+    def engine_input(self, day: date, language: str = "nb") -> pricing.HoldingIn:
+        """The holding as the portal knew it on `day` (its end is recorded from that month),
+        its license type named in `language` as `selectors.installation_inputs` names it."""
         ended = self.ended_on is not None and self.ended_on <= day
-        cached = self.ended_in if ended else self.open_in
+        cached = self.inputs.get((ended, language))
         if cached is None:
             lt = self.license_type
-            cached = pricing.HoldingIn(
-                id=self.id, license_code=lt.code, license_name=lt.name, covered=lt.covered,
-                rented=self.rented, quantity=self.quantity, activated_on=self.activated_on,
-                ended_on=self.ended_on if ended else None)
-            if ended:
-                self.ended_in = cached
-            else:
-                self.open_in = cached
+            cached = self.inputs[ended, language] = pricing.HoldingIn(
+                id=self.id, license_code=lt.code, license_name=lt.name_in(language),
+                covered=lt.covered, rented=self.rented, quantity=self.quantity,
+                activated_on=self.activated_on, ended_on=self.ended_on if ended else None,
+                catalogue_order=lt.sort_order)
         return cached
 
 
@@ -427,12 +425,14 @@ class InstallationPlan:
     def on_premise(self) -> bool:
         return self.deployment == Deployment.ON_PREMISE
 
-    def engine_input(self, day: date, releases: dict[str, date]) -> pricing.InstallationIn:
+    def engine_input(self, day: date, releases: dict[str, date],
+                     language: str = "nb") -> pricing.InstallationIn:
         return pricing.InstallationIn(
             id=self.id, name=self.name, deployment=self.deployment,
             firmware_version=self.firmware_version,
             firmware_released_on=releases.get(self.firmware_version.strip().lower()),
-            holdings=tuple(h.engine_input(day) for h in self.holdings if h.activated_on <= day),
+            holdings=tuple(h.engine_input(day, language) for h in self.holdings
+                           if h.activated_on <= day),
             periods=tuple(p.engine_input() for p in self.periods),
         )
 
@@ -496,10 +496,11 @@ QUOTE_COLUMNS = [
     "state", "ready_to_issue", "customer_id", "end_override", "language", "created_at",
     "created_by_id", "revision_of_id", "number", "number_year", "number_sequence", "revision",
     "issued_at", "issued_by_id", "issue_date", "valid_until", "reseller_id", "reseller_name",
-    "customer_name", "customer_org_number", "customer_address", "customer_contact",
-    "customer_email", "price_book_id", "price_book_name", "nok_per_ssc", "retroactive_factor",
-    "vat_rate", "start", "total_ssc", "net", "vat", "gross", "later_ssc", "later_nok",
-    "verification_token", "answered_at", "answered_by_id", "accepted_by_name", "decline_reason",
+    "reseller_email", "reseller_phone", "customer_name", "customer_org_number", "customer_address",
+    "customer_contact", "customer_email", "price_book_id", "price_book_name", "nok_per_ssc",
+    "retroactive_factor", "vat_rate", "start", "total_ssc", "net", "vat", "gross", "later_ssc",
+    "later_nok", "verification_token", "answered_at", "answered_by_id", "accepted_by_name",
+    "decline_reason",
 ]
 
 
@@ -999,7 +1000,8 @@ class BulkSeed:
         book, book_in = found
         try:
             result = pricing.price(
-                installations=[i.engine_input(day, self.releases) for i in ordered],
+                installations=[i.engine_input(day, self.releases, plan.language)
+                               for i in ordered],
                 quote_date=day, book=book_in, end=end,
                 newest_firmware_release=self.newest_release_on(day))
         except pricing.PricingError:
@@ -1210,6 +1212,8 @@ class BulkSeed:
         quotes = self.quote_rows
         defaults = {c: None for c in QUOTE_COLUMNS} | {"accepted_by_name": "",
                                                        "decline_reason": "", "reseller_name": "",
+                                                       "reseller_email": "",
+                                                       "reseller_phone": "",
                                                        "customer_name": "",
                                                        "customer_org_number": "",
                                                        "customer_address": "",

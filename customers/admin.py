@@ -69,7 +69,7 @@ class AgreementPeriodAdmin(ReadOnlyAdmin):
 
 @admin.register(LicenseType)
 class LicenseTypeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "covered", "pbx_attribute", "sort_order"]
+    list_display = ["code", "name", "name_en", "covered", "pbx_attribute", "sort_order"]
     list_editable = ["covered", "sort_order"]
 
 

@@ -175,7 +175,7 @@ class PeriodForm(forms.ModelForm):
 
 
 def _holding_label(holding: LicenseHolding) -> str:
-    text = f"{holding.quantity} × {holding.license_type.name} ({holding.activated_on:%d.%m.%Y}"
+    text = f"{holding.quantity} × {holding.license_type} ({holding.activated_on:%d.%m.%Y}"
     if holding.ended_on:
         text += f" – {holding.ended_on:%m.%Y}"
     return text + ")"

@@ -117,9 +117,13 @@ def _related_names(model, records) -> dict[type, dict[int, str]]:
         if isinstance(field, models.ForeignKey) and field.name not in HIDDEN_FIELDS:
             ids = {getattr(record, field.attname) for record in records} - {None}
             related = field.related_model
-            names[related] = {obj.pk: getattr(obj, "name", None) or str(obj)
-                              for obj in related.objects.filter(pk__in=ids)}
+            names[related] = {obj.pk: _name(obj) for obj in related.objects.filter(pk__in=ids)}
     return names
+
+
+def _name(obj) -> str:
+    """A license type in the reader's language; anything else by its name."""
+    return getattr(obj, "localized_name", None) or getattr(obj, "name", None) or str(obj)
 
 
 def _shown(model, field_name: str, value, names) -> str:

@@ -13,10 +13,11 @@ from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Replace
 from django.db.models.lookups import IContains
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.languages import LANGUAGE_CHOICES
+from common.languages import LANGUAGE_CHOICES, offer_language
 from common.months import add_months, months_between
 from common.search import compact, folded_contains
 from customers.validators import validate_org_number
@@ -253,7 +254,14 @@ class LicenseType(models.Model):
     """The license catalogue (docs/DOMAIN.md#the-license-catalogue), edited by price admins."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
+    # One name per language of the portal (common/languages.py): pages, offers, exports and
+    # e-mails name a type in their reader's language; an issued offer keeps the name it was
+    # issued with.
+    name = models.CharField(_("name (bokmål)"), max_length=120)
+    name_en = models.CharField(
+        _("name (English)"), max_length=120, blank=True,
+        help_text=_("Shown to English readers; empty: the bokmål name."),
+    )
     covered = models.BooleanField(
         _("covered by SSA"),
         default=True,
@@ -272,7 +280,17 @@ class LicenseType(models.Model):
         verbose_name_plural = _("license types")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    def name_in(self, language: str) -> str:
+        """The type's name in `language` (the bokmål name for bokmål, or when the English one
+        is missing)."""
+        return self.name_en if language == "en" and self.name_en else self.name
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the active language (the reader's, or the offer's being rendered)."""
+        return self.name_in(offer_language(translation.get_language()))
 
 
 class FirmwareRelease(models.Model):

@@ -479,7 +479,7 @@ def installation_pbx_apply(
         raise DomainError(_("The licenses of this installation changed after you reviewed "
                                 "the import. Nothing was changed; review the import again."))
     ended_on = add_months(activated_on.replace(day=1), 1)
-    lines = pbx.diff(current, targets, {code: t.name for code, t in types.items()})
+    lines = pbx.diff(current, targets, {code: t.localized_name for code, t in types.items()})
     for line in lines:
         if line.change > 0:
             holding_add(installation=installation, license_type=types[line.code],

@@ -53,7 +53,7 @@ class PriceBookForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         for license_type in self.license_types:
             self.fields[self.rate_field(license_type)] = forms.IntegerField(
-                label=license_type.name, min_value=0, max_value=100000, required=False,
+                label=license_type.localized_name, min_value=0, max_value=100000, required=False,
                 help_text=license_type.code,
                 widget=forms.NumberInput(attrs={"class": "text-end", "step": 1}),
             )

@@ -63,7 +63,7 @@ def price_book_changes(book: PriceBook) -> list[Change]:
             changes.append(Change(record.history_date, _who(record), _label(change.field),
                                   _shown(change.field, change.old),
                                   _shown(change.field, change.new)))
-    names = dict(LicenseType.objects.values_list("pk", "name"))
+    names = {t.pk: t.localized_name for t in LicenseType.objects.only("pk", "name", "name_en")}
     rate_records = (PriceBookRate.history.filter(book_id=book.pk)
                     .select_related("history_user").order_by("history_date", "history_id"))
     last_rate: dict[int, int] = {}

@@ -7,9 +7,10 @@ document is written in the offer's language: the template and the engine's texts
 by gettext (locale/nb), with the context "offer document" where the printed offer words a text
 differently from the portal's pages (the engine's texts read the same on both).
 
-Everything the document shows is embedded (the QR code is an inline SVG data URI, the fonts
-come from fontconfig); the URL fetcher refuses anything but `data:` URLs, so rendering never
-touches the network. Signing is not done here.
+Everything the document shows is embedded (the QR code is an inline SVG data URI, the logo of
+SSA_LOGO_FILE a data URI read once per process, the fonts come from fontconfig); the URL fetcher
+refuses anything but `data:` URLs, so rendering never touches the network. The PDF is PDF/A-3b
+and tagged (PDF_VARIANT). Signing is not done here.
 """
 
 import base64
@@ -24,15 +25,22 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_noop
 
-from common.formatting import format_org_number, format_unit_price, long_date
+from common.formatting import format_factor, format_org_number, format_unit_price, long_date
 from common.languages import offer_language
+from common.months import add_months
+from quotes import pricing
 from quotes.presentation import present_offer
 from quotes.verification import verification_url
 
 TEMPLATE = "quotes/pdf/offer.html"
 TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "quotes" / "pdf"
 DRAFT_MARK = "UTKAST / DRAFT — not an offer"
+# PDF/A-3b for archiving (XMP identification, the sRGB output intent, every font embedded), and
+# tagged (a structure tree, /Lang, alternative texts) for screen readers:
+# docs/DOMAIN.md#signed-pdfs-and-verification.
+PDF_VARIANT = "pdf/a-3b"
 
 @functools.cache
 def _weasyprint():
@@ -66,7 +74,8 @@ def render_quote_pdf(quote, *, today: date | None = None) -> bytes:
         string=html, base_url=str(TEMPLATE_DIR),
         url_fetcher=weasyprint.URLFetcher(allowed_protocols=("data",)),
     )
-    return document.write_pdf(font_config=_font_config(), stylesheets=[_offer_stylesheet()])
+    return document.write_pdf(font_config=_font_config(), stylesheets=[_offer_stylesheet()],
+                              pdf_variant=PDF_VARIANT, pdf_tags=True)
 
 
 def render_quote_html(quote, *, today: date | None = None) -> str:
@@ -166,8 +175,8 @@ def qr_code_data_uri(text: str) -> str:
 
 def offer_context(quote, *, today: date, language: str) -> dict:
     """Everything the offer template shows: the offer's one presentation (quotes.presentation)
-    and the distributor's letterhead. Call it with `language` active (dates and factors follow
-    the active language)."""
+    and the distributor's letterhead and terms. Call it with `language` active (dates, factors
+    and the license types' names follow the active language)."""
     shown = present_offer(quote, today=today)
     summary = shown.summary
     draft = summary.is_draft
@@ -175,6 +184,7 @@ def offer_context(quote, *, today: date, language: str) -> dict:
     footer = f"{number} · {settings.SSA_DISTRIBUTOR_NAME}" if number else DRAFT_MARK
     url = "" if draft else verification_url(quote)
     customer = summary.customer
+    several = len(shown.sections) > 1
     return {
         "lang": language,
         "quote": quote,
@@ -191,13 +201,21 @@ def offer_context(quote, *, today: date, language: str) -> dict:
             "address": settings.SSA_DISTRIBUTOR_ADDRESS,
             "org_number": format_org_number(settings.SSA_DISTRIBUTOR_ORG_NUMBER),
             "email": settings.SSA_DISTRIBUTOR_EMAIL,
+            "phone": settings.SSA_DISTRIBUTOR_PHONE,
+            "web": settings.SSA_DISTRIBUTOR_WEB,
+            "logo": logo_data_uri(),
         },
         "customer": {"name": customer.name, "org_number": format_org_number(customer.org_number),
                      "address_lines": customer.address_lines, "contact": customer.contact,
-                     "email": customer.email, "reseller": customer.reseller},
+                     "email": customer.email, "reseller": customer.reseller,
+                     "reseller_email": customer.reseller_email,
+                     "reseller_phone": customer.reseller_phone},
+        "invoiced_by_reseller": settings.SSA_INVOICING_PARTY == "reseller",
+        "payment_days": settings.SSA_PAYMENT_TERMS_DAYS,
         "error": shown.error,
-        "sections": [_section(section, language) for section in shown.sections],
-        "several": len(shown.sections) > 1,
+        "sections": [_section(section, language, position if several else 0)
+                     for position, section in enumerate(shown.sections, start=1)],
+        "several": several,
         "subtotals": shown.several_priced,
         "has_lines": shown.has_lines,
         "kinds": shown.kinds,
@@ -207,7 +225,6 @@ def offer_context(quote, *, today: date, language: str) -> dict:
         "forward_ssc": shown.forward_ssc,
         "forward_nok": shown.forward_nok,
         "factor": shown.factor,
-        "book_name": shown.book_name,
         "nok_per_ssc": format_unit_price(shown.nok_per_ssc, language),
         "verification_url": url,
         "qr_code": qr_code_data_uri(url) if url else "",
@@ -217,10 +234,15 @@ def offer_context(quote, *, today: date, language: str) -> dict:
     }
 
 
-def _section(section, language: str) -> dict:
-    """One installation of the offer with its texts in the offer's language."""
+def _section(section, language: str, position: int) -> dict:
+    """One installation of the offer with its texts in the offer's language, and what a page
+    that continues its lines repeats at its top (offer.css: the named string "cont")."""
+    title = f"{position}. {section.name}" if position else section.name
+    continued = translation.pgettext("offer document", "%(name)s (continued)") % {"name": title}
     return {
+        "title": title,
         "name": section.name,
+        "continued": continued,
         "skypbx": section.skypbx,
         "hardware_model": section.hardware_model,
         "firmware_version": section.firmware_version,
@@ -234,10 +256,51 @@ def _section(section, language: str) -> dict:
         "excluded": [{"license_name": e.license_name, "quantity": e.quantity,
                       "reason": engine_text(e.reason)} for e in section.excluded],
         "lines": section.lines,
-        "groups": section.groups,
+        "groups": [_group(group, language, continued) for group in section.groups],
         "ssc": section.ssc,
         "nok": section.nok,
     }
+
+
+_KIND_LABELS = {pricing.KIND_RETROACTIVE: gettext_noop("RETROACTIVE"),
+                pricing.KIND_COTERM: gettext_noop("CO-TERM"),
+                pricing.KIND_FORWARD: gettext_noop("FORWARD")}
+
+
+def _group(group, language: str, continued: str) -> dict:
+    """A run of lines of one kind and period: its heading ("RETROACTIVE · 07.2025 – 02.2026 ·
+    8 MONTHS · FACTOR 2×"), and the same after the installation for a page it continues on."""
+    months = translation.ngettext("%(months)s MONTH · FACTOR %(factor)s",
+                                  "%(months)s MONTHS · FACTOR %(factor)s", group.months) % {
+        "months": group.months, "factor": format_factor(group.factor, language)}
+    heading = (f"{translation.gettext(_KIND_LABELS[group.kind])} · {group.start:%m.%Y} – "
+               f"{add_months(group.end, -1):%m.%Y} · {months}")
+    return {"kind": group.kind, "heading": heading, "continued": f"{continued} · {heading}",
+            "lines": group.lines}
+
+
+_LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".svg": "image/svg+xml"}
+MAX_LOGO_BYTES = 512 * 1024
+
+
+def logo_data_uri() -> str:
+    """The configured logo (SSA_LOGO_FILE) as a data: URI, or "" without one."""
+    path = settings.SSA_LOGO_FILE
+    return _logo_data_uri(str(path)) if path else ""
+
+
+@functools.cache
+def _logo_data_uri(path: str) -> str:
+    """Read once per process, like the signing key; embedded in every offer, so it must stay
+    small. A file that cannot be read fails the render, which is recorded on the offer and
+    retried (docs/DOMAIN.md#signed-pdfs-and-verification)."""
+    file = Path(path)
+    data = file.read_bytes()
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValueError(f"SSA_LOGO_FILE {path} is larger than {MAX_LOGO_BYTES // 1024} KB.")
+    mime = _LOGO_TYPES[file.suffix.lower()]
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 # --- formatting --------------------------------------------------------------------------------

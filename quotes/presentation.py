@@ -106,6 +106,8 @@ class Party:
     contact: str
     email: str
     reseller: str
+    reseller_email: str = ""
+    reseller_phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,11 +200,14 @@ def line_groups(lines: Sequence[LineView]) -> tuple[LineGroup, ...]:
 def _party(quote: Quote) -> Party:
     if quote.is_draft:
         customer = quote.customer
+        reseller = customer.reseller
         return Party(customer.name, customer.org_number, tuple(customer.address_lines),
-                     customer.contact_name, customer.email, customer.reseller.name)
+                     customer.contact_name, customer.email, reseller.name, reseller.email,
+                     reseller.phone)
     return Party(quote.customer_name, quote.customer_org_number,
                  tuple(line for line in quote.customer_address.splitlines() if line),
-                 quote.customer_contact, quote.customer_email, quote.reseller_name)
+                 quote.customer_contact, quote.customer_email, quote.reseller_name,
+                 quote.reseller_email, quote.reseller_phone)
 
 
 def summarize_offer(quote: Quote, *, today: date) -> OfferSummary:

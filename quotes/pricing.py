@@ -111,6 +111,7 @@ class HoldingIn:
     quantity: int  # > 0
     activated_on: date
     ended_on: date | None  # first-of-month, exclusive: no month at/after it exists
+    catalogue_order: int = 0  # the license type's place in the catalogue: lines follow it
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class Line(NamedTuple):
     ssc: int
     nok: Decimal
     holding_ids: tuple[int, ...]
+    catalogue_order: int  # the license type's place in the catalogue (the lines' order)
 
 
 class Excluded(NamedTuple):
@@ -545,8 +547,11 @@ def kinds_present(lines: Iterable[Line]) -> list[str]:
     return sorted(present, key=_KIND_ORDER.__getitem__)
 
 
-def _line_sort_key(line: Line) -> tuple[date, date, int, str]:
-    return (line.start, line.end, _KIND_ORDER[line.kind], line.license_code)
+def _line_sort_key(line: Line) -> tuple[date, date, int, int, str]:
+    """By period, kind, then the catalogue's order of license types; the code only breaks ties
+    between types the catalogue places alike (docs/DOMAIN.md#grouping-into-lines)."""
+    return (line.start, line.end, _KIND_ORDER[line.kind], line.catalogue_order,
+            line.license_code)
 
 
 class _Tariff:
@@ -603,6 +608,7 @@ def _lines_from_groups(
         lines.append(_new_line((
             installation_id, code, holdings[0].license_name, kind, start, end, months,
             quantity, rate, factor, ssc, tariff.nok(ssc), holding_ids,
+            holdings[0].catalogue_order,
         )))
         if kind == KIND_FORWARD:
             later = tariff.ssc(quantity, rate, months, KIND_RETROACTIVE)

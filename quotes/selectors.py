@@ -11,10 +11,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from common.errors import DomainError
+from common.languages import offer_language
 from common.search import folded_contains
 from common.web import sort_ordering
 from customers.models import AgreementPeriod, FirmwareRelease, Installation, LicenseHolding
@@ -66,9 +67,12 @@ def book_input(book: PriceBook) -> pricing.PriceBookIn:
 
 
 def installation_inputs(
-    installations: Iterable[Installation], releases: dict[str, date]
+    installations: Iterable[Installation], releases: dict[str, date], language: str | None = None
 ) -> list[pricing.InstallationIn]:
-    """Engine inputs for installations loaded with `with_pricing_data`."""
+    """Engine inputs for installations loaded with `with_pricing_data`, the license types named
+    in `language` (by default the active one: the reader's, or the offer's being rendered) and
+    placed in the catalogue's order."""
+    language = offer_language(language or get_language())
     return [
         pricing.InstallationIn(
             id=installation.pk,
@@ -78,9 +82,11 @@ def installation_inputs(
             firmware_released_on=releases.get(installation.firmware_version.strip().lower()),
             holdings=tuple(
                 pricing.HoldingIn(
-                    id=h.pk, license_code=h.license_type.code, license_name=h.license_type.name,
+                    id=h.pk, license_code=h.license_type.code,
+                    license_name=h.license_type.name_in(language),
                     covered=h.license_type.covered, rented=h.rented, quantity=h.quantity,
                     activated_on=h.activated_on, ended_on=h.ended_on,
+                    catalogue_order=h.license_type.sort_order,
                 )
                 for h in installation.holdings.all()
             ),
@@ -112,10 +118,11 @@ def firmware_releases() -> dict[str, date]:
 
 def price_installations(
     *, installations: Sequence[Installation], quote_date: date, end: date | None = None,
-    book: PriceBook | None = None,
+    book: PriceBook | None = None, language: str | None = None,
 ) -> tuple[pricing.PricingResult, PriceBook]:
     """Price installations (loaded with `with_pricing_data`) on `quote_date` with the book in
-    force that day. Raises PricingUnavailable with a message the user can act on."""
+    force that day, license types named in `language` (default: the active language). Raises
+    PricingUnavailable with a message the user can act on."""
     if book is None:
         book = PriceBook.objects.in_force_on(quote_date)
     if book is None:
@@ -126,7 +133,7 @@ def price_installations(
     releases = firmware_releases()
     try:
         result = pricing.price(
-            installations=installation_inputs(installations, releases),
+            installations=installation_inputs(installations, releases, language),
             quote_date=quote_date, book=book_input(book), end=end,
             newest_firmware_release=max(releases.values(), default=None),
         )
@@ -137,11 +144,13 @@ def price_installations(
     return result, book
 
 
-def price_quote(*, quote, quote_date: date) -> tuple[pricing.PricingResult, PriceBook]:
-    """Price a draft offer's inputs on `quote_date` (its installations in a stable order)."""
+def price_quote(*, quote, quote_date: date,
+                language: str | None = None) -> tuple[pricing.PricingResult, PriceBook]:
+    """Price a draft offer's inputs on `quote_date` (its installations in a stable order), the
+    license types named in `language` (default: the active one; issuing passes the offer's)."""
     installations = list(with_pricing_data(quote.installations.order_by("name", "pk")))
     return price_installations(installations=installations, quote_date=quote_date,
-                               end=quote.end_override)
+                               end=quote.end_override, language=language)
 
 
 # --- renewals --------------------------------------------------------------------------------

@@ -175,11 +175,29 @@ class SignedPdf:
 
 
 def sign_pdf(pdf: bytes) -> SignedPdf:
-    """A PAdES baseline signature by the distributor over the whole document."""
+    """A PAdES signature by the distributor over the whole document: baseline B-B, or, when a
+    timestamp authority is configured (SSA_TSA_URL), B-LT: an RFC 3161 timestamp of the
+    signature, and the certificates, CRLs and OCSP responses that validate the signer's and the
+    timestamp authority's certificates in the document's security store (DSS), written in the
+    signature's own revision, so the signature still covers the whole file."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
     signer = load_signer()
+    long_term = {}
+    timestamper = None
+    if settings.SSA_TSA_URL:
+        from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        timestamper = HTTPTimeStamper(settings.SSA_TSA_URL,
+                                      timeout=settings.SSA_TSA_TIMEOUT_SECONDS)
+        long_term = {
+            "embed_validation_info": True,
+            "validation_context": _long_term_validation_context(signer),
+            "dss_settings": DSSContentSettings(
+                placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False),
+        }
     metadata = signers.PdfSignatureMetadata(
         field_name="Signature",
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -187,15 +205,69 @@ def sign_pdf(pdf: bytes) -> SignedPdf:
         name=settings.SSA_DISTRIBUTOR_NAME,
         reason="SSA offer",
         location="Norway",
+        **long_term,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    _producer_as_the_xmp_will_say(writer)
     key = signer.signing_cert.sha256
-    reserved = _reserved_sizes.get(key)
+    # A timestamp and fetched revocation data vary in size: pyHanko sizes those each time.
+    reserved = None if timestamper else _reserved_sizes.get(key)
     signed = _outside_event_loop(lambda: signers.sign_pdf(
-        writer, metadata, signer=signer, bytes_reserved=reserved)).getvalue()
-    if reserved is None:
+        writer, metadata, signer=signer, timestamper=timestamper,
+        bytes_reserved=reserved)).getvalue()
+    if reserved is None and timestamper is None:
         _reserved_sizes[key] = _reserved_size(signed)
     return SignedPdf(signed, signer.signing_cert)
+
+
+def _long_term_validation_context(signer):
+    """What B-LT collects validation data with: the signer's chain from its PKCS#12 file, trust
+    anchored in the roots among it and those of SSA_SIGNING_TRUST_ROOTS (the timestamp
+    authority's root, or the signer's when the PKCS#12 file lacks it); missing revocation data
+    is tolerated (a development key has none), anything the certificates point to is fetched."""
+    from pyhanko_certvalidator import ValidationContext
+
+    chain = [signer.signing_cert, *signer.cert_registry]
+    roots = [c for c in chain if c.self_signed != "no"] + list(configured_trust_roots())
+    return ValidationContext(trust_roots=roots, other_certs=chain, allow_fetching=True,
+                             revocation_mode="soft-fail")
+
+
+def configured_trust_roots() -> tuple:
+    """The certificates of the PEM file SSA_SIGNING_TRUST_ROOTS (none without one)."""
+    path = settings.SSA_SIGNING_TRUST_ROOTS
+    if not path:
+        return ()
+    stat = Path(path).stat()
+    return _read_certificates(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_certificates(path: str, version: int, size: int) -> tuple:
+    from asn1crypto import pem, x509
+
+    data = Path(path).read_bytes()
+    if not pem.detect(data):
+        return (x509.Certificate.load(data),)
+    return tuple(x509.Certificate.load(der) for _type, _headers, der
+                 in pem.unarmor(data, multiple=True))
+
+
+def _producer_as_the_xmp_will_say(writer) -> None:
+    """The offer is PDF/A-3b, which wants the information dictionary to agree with the XMP
+    metadata. Signing, pyHanko writes itself as the XMP's producer but appends itself to the
+    information dictionary's ("WeasyPrint …; pyHanko …"); so the dictionary gets the XMP's value
+    first, in the same incremental update."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    try:
+        reference = writer.trailer.raw_get("/Info")
+    except KeyError:
+        return  # pyHanko then writes one with the same producer as the XMP
+    info = reference.get_object()
+    info["/Producer"] = generic.TextStringObject(VENDOR)
+    writer.mark_update(reference)
 
 
 # Without `bytes_reserved`, pyHanko sizes the signature's placeholder by making a whole dummy

@@ -32,6 +32,7 @@ def offer_fields(*, customer, book, result: pricing.PricingResult) -> dict:
     the totals."""
     return {
         "reseller_id": customer.reseller_id, "reseller_name": customer.reseller.name,
+        "reseller_email": customer.reseller.email, "reseller_phone": customer.reseller.phone,
         "customer_name": customer.name, "customer_org_number": customer.org_number,
         "customer_address": "\n".join(customer.address_lines),
         "customer_contact": customer.contact_name, "customer_email": customer.email,

@@ -81,8 +81,7 @@ TOO_LARGE = gettext_lazy("The file is larger than 10 MB; an offer PDF is much sm
 PROBLEMS = {
     signing.PROBLEM_UNREADABLE: gettext_lazy("This PDF cannot be read; it may be damaged."),
     signing.PROBLEM_UNSIGNED: gettext_lazy(
-        "This PDF carries no signature, so it is not a genuine "
-        "offer from %(distributor)s."),
+        "This PDF carries no signature, so it is not a genuine offer from %(distributor)s."),
     signing.PROBLEM_BROKEN_SIGNATURE: gettext_lazy(
         "The signature of this PDF is damaged or incomplete, so it cannot be checked. It is not "
         "a genuine offer from %(distributor)s."),

@@ -48,6 +48,13 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}: use one of {', '.join(choices)}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -334,11 +341,36 @@ SSA_DISTRIBUTOR_NAME = env_demo("SSA_DISTRIBUTOR_NAME", "Nordic Unified AS")
 SSA_DISTRIBUTOR_ADDRESS = env_demo("SSA_DISTRIBUTOR_ADDRESS", "Postboks 123 Sentrum, 0102 Oslo")
 SSA_DISTRIBUTOR_ORG_NUMBER = env_demo("SSA_DISTRIBUTOR_ORG_NUMBER", "923609016")
 SSA_DISTRIBUTOR_EMAIL = env_demo("SSA_DISTRIBUTOR_EMAIL", "ssa@example.no")
+# The rest of the offer's letterhead (docs/DOMAIN.md#signed-pdfs-and-verification): phone and
+# web address (left out where production sets none), and optionally a logo: a PNG, JPEG or SVG
+# file read once per process and embedded (nothing is fetched while an offer is rendered).
+SSA_DISTRIBUTOR_PHONE = env_demo("SSA_DISTRIBUTOR_PHONE", "+47 22 00 00 00")
+SSA_DISTRIBUTOR_WEB = env_demo("SSA_DISTRIBUTOR_WEB", "www.example.no")
+SSA_LOGO_FILE = Path(os.environ["SSA_LOGO_FILE"]) if os.environ.get("SSA_LOGO_FILE") else None
+if SSA_LOGO_FILE is not None and SSA_LOGO_FILE.suffix.lower() not in (".png", ".jpg", ".jpeg",
+                                                                      ".svg"):
+    raise ImproperlyConfigured(f"SSA_LOGO_FILE={str(SSA_LOGO_FILE)!r}: use a .png, .jpg or .svg "
+                               "file.")
+# Who invoices an accepted offer: "distributor" (SSA_DISTRIBUTOR_NAME) or "reseller" (the offer's
+# reseller), and the payment terms printed with it, in days net from the invoice date.
+SSA_INVOICING_PARTY = env_choice("SSA_INVOICING_PARTY", "distributor", ("distributor", "reseller"))
+SSA_PAYMENT_TERMS_DAYS = env_int("SSA_PAYMENT_TERMS_DAYS", 30)
+if not 1 <= SSA_PAYMENT_TERMS_DAYS <= 365:
+    raise ImproperlyConfigured("SSA_PAYMENT_TERMS_DAYS must be between 1 and 365.")
 
 # The distributor's signing key and certificate: a PKCS#12 file and its passphrase, from the
 # environment; `manage.py create_signing_cert` makes a development one in the data folder.
 SSA_SIGNING_P12 = env_path("SSA_SIGNING_P12", DATA_DIR / "signing" / "dev-signing.p12")
 SSA_SIGNING_PASSPHRASE = os.environ.get("SSA_SIGNING_PASSPHRASE")
+# PAdES B-LT (docs/SECURITY.md#long-term-validation-of-signatures): with a timestamp authority's
+# RFC 3161 URL, every signature is timestamped and the document carries the data that validates
+# it years later; without one, B-B. SSA_SIGNING_TRUST_ROOTS: a PEM file with the root
+# certificates the timestamp authority's chain (and the signer's, when the PKCS#12 file does not
+# carry its root) ends in.
+SSA_TSA_URL = env_str("SSA_TSA_URL", "")
+SSA_TSA_TIMEOUT_SECONDS = env_int("SSA_TSA_TIMEOUT_SECONDS", 10)
+_trust_roots = os.environ.get("SSA_SIGNING_TRUST_ROOTS")
+SSA_SIGNING_TRUST_ROOTS = Path(_trust_roots) if _trust_roots else None
 
 # --- security headers and cookies --------------------------------------------------------------
 

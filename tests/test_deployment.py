@@ -123,6 +123,16 @@ def test_environment_helpers_read_good_values(monkeypatch):
     assert portal_settings.env_list("SSA_TEST_LIST", []) == ["a.example", "b.example"]
 
 
+def test_a_choice_outside_its_choices_fails_loudly_and_a_good_one_is_read(monkeypatch):
+    monkeypatch.setenv("SSA_INVOICING_PARTY", "customer")
+    with pytest.raises(ImproperlyConfigured, match="SSA_INVOICING_PARTY"):
+        portal_settings.env_choice("SSA_INVOICING_PARTY", "distributor",
+                                   ("distributor", "reseller"))
+    monkeypatch.setenv("SSA_INVOICING_PARTY", "reseller")
+    assert portal_settings.env_choice("SSA_INVOICING_PARTY", "distributor",
+                                      ("distributor", "reseller")) == "reseller"
+
+
 def test_a_required_variable_that_is_missing_fails_loudly(monkeypatch):
     monkeypatch.delenv("SSA_TEST_REQUIRED", raising=False)
     with pytest.raises(ImproperlyConfigured):

@@ -334,7 +334,7 @@ def catalogue() -> list[CatalogueEntry]:
     order."""
     from customers.models import LicenseType
 
-    return [CatalogueEntry(t.code, t.name, t.pbx_attribute.strip())
+    return [CatalogueEntry(t.code, t.localized_name, t.pbx_attribute.strip())
             for t in LicenseType.objects.order_by("sort_order", "code")
             if t.code == PORT_CODE or t.pbx_attribute.strip()]
 

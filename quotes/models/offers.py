@@ -131,6 +131,9 @@ class Quote(models.Model):
                                  on_delete=models.PROTECT, related_name="quotes",
                                  verbose_name=_("reseller"))
     reseller_name = models.CharField(max_length=200, blank=True)
+    # How the customer reaches the reseller to accept (printed on the offer).
+    reseller_email = models.EmailField(blank=True)
+    reseller_phone = models.CharField(max_length=40, blank=True)
     customer_name = models.CharField(max_length=200, blank=True)
     customer_org_number = models.CharField(max_length=9, blank=True)
     customer_address = models.TextField(blank=True)
@@ -181,10 +184,10 @@ class Quote(models.Model):
     FROZEN_FIELDS = (
         "number", "number_year", "number_sequence", "revision", "revision_of_id", "customer_id",
         "end_override", "language", "issued_at", "issued_by_id", "issue_date", "valid_until",
-        "reseller_id", "reseller_name", "customer_name", "customer_org_number",
-        "customer_address", "customer_contact", "customer_email", "price_book_id",
-        "price_book_name", "nok_per_ssc", "retroactive_factor", "vat_rate", "start",
-        "total_ssc", "net", "vat", "gross", "later_ssc", "later_nok", "verification_token",
+        "reseller_id", "reseller_name", "reseller_email", "reseller_phone", "customer_name",
+        "customer_org_number", "customer_address", "customer_contact", "customer_email",
+        "price_book_id", "price_book_name", "nok_per_ssc", "retroactive_factor", "vat_rate",
+        "start", "total_ssc", "net", "vat", "gross", "later_ssc", "later_nok", "verification_token",
     )
     # Set once, when the signed PDF is stored after issue; never changed afterwards.
     SET_ONCE_FIELDS = ("pdf_sha256", "signing_certificate_id")

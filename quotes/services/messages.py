@@ -65,7 +65,7 @@ def email_deliver(*, email_id: int, now: datetime | None = None) -> OutgoingEmai
     timeline too."""
     now = now or timezone.now()
     with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update().select_related("quote").get(
+        email = OutgoingEmail.objects.select_for_update(of=("self",)).select_related("quote").get(
             pk=email_id)
         if email.status != OutgoingEmail.Status.QUEUED:
             return email

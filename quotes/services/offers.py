@@ -171,7 +171,8 @@ def quote_issue(*, quote: Quote, user: User, today: date | None = None,
         if accepted is not None:
             raise DomainError(_("%(number)s, of the offer this draft revises, has been accepted "
                                 "meanwhile.") % {"number": accepted.number})
-    result, book = selectors.price_quote(quote=quote, quote_date=today)
+    # Its license types named in the offer's language, as it freezes them.
+    result, book = selectors.price_quote(quote=quote, quote_date=today, language=quote.language)
     if not result.has_lines:
         day = f"{result.earliest_end or result.start:%d.%m.%Y}"
         raise DomainError(_("Nothing is due before %(date)s, so there is nothing to offer.") % {

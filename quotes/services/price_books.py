@@ -113,7 +113,7 @@ def price_book_publish(*, book: PriceBook, user: User) -> PriceBook:
     if unpriced.exists():
         raise DomainError(_("Every license type covered by the SSA needs a rate before the book "
                            "is published. Missing: %(types)s.") % {
-            "types": ", ".join(t.name for t in unpriced)})
+            "types": ", ".join(t.localized_name for t in unpriced)})
     refused = effective_from_refusal(book.effective_from)
     if refused:
         raise DomainError(refused, field="effective_from")

@@ -135,7 +135,8 @@ def test_every_issued_offer_holds_what_quote_issue_stores_for_its_inputs(seeded)
     of that result."""
     releases = selectors.firmware_releases()
     installations = {i.pk: i for i in selectors.with_pricing_data(Installation.objects.all())}
-    inputs = {i.id: i for i in selectors.installation_inputs(installations.values(), releases)}
+    inputs = {language: {i.id: i for i in selectors.installation_inputs(
+        installations.values(), releases, language)} for language in ("nb", "en")}
     quotes = Quote.objects.issued().select_related("customer__reseller").prefetch_related(
         Prefetch("installations", queryset=Installation.objects.order_by("name", "pk")),
         "sections__lines", "sections__charges")
@@ -145,7 +146,8 @@ def test_every_issued_offer_holds_what_quote_issue_stores_for_its_inputs(seeded)
         ordered = [installations[i.pk] for i in quote.installations.all()]
         book = PriceBook.objects.in_force_on(day)
         result = pricing.price(
-            installations=[as_it_stood(inputs[i.pk], i, day, quote.issued_at) for i in ordered],
+            installations=[as_it_stood(inputs[quote.language][i.pk], i, day, quote.issued_at)
+                           for i in ordered],
             quote_date=day, book=selectors.book_input(book), end=quote.end_override,
             newest_firmware_release=max((d for d in releases.values() if d <= day),
                                         default=None))
@@ -155,7 +157,8 @@ def test_every_issued_offer_holds_what_quote_issue_stores_for_its_inputs(seeded)
         assert quote.valid_until == snapshot.valid_until(day, result,
                                                          settings.SSA_QUOTE_VALIDITY_DAYS)
         ended_on = {h.id: h.ended_on for i in ordered
-                    for h in as_it_stood(inputs[i.pk], i, day, quote.issued_at).holdings}
+                    for h in as_it_stood(inputs[quote.language][i.pk], i, day,
+                                         quote.issued_at).holdings}
         expected = snapshot.section_snapshots(result, {i.pk: i for i in ordered}, ended_on)
         stored = sorted(quote.sections.all(), key=lambda s: s.position)
         assert len(stored) == len(expected), quote.number

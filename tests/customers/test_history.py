@@ -27,7 +27,7 @@ def test_the_installation_history_says_who_ended_the_ports_and_from_when(client,
     ended = [row for row in rows(response) if row.field == "Ended from"]
     assert len(ended) == 1
     assert ended[0].who == "Kari Nordmann"
-    assert ended[0].subject == f"Licenses 10 × {port.name}"
+    assert ended[0].subject == f"Licenses 10 × {port.name_en}"
     assert (ended[0].old, ended[0].new) == ("–", "1 January 2025")
     assert "Kari Nordmann" in response.content.decode()
 
@@ -43,7 +43,7 @@ def test_the_customer_history_names_the_installation_of_each_change_and_shows_na
     assert [(row.old, row.new) for row in moved] == [("Alfa Tele AS", "Beta Kommunikasjon AS")]
     subjects = {row.subject for row in changes}
     assert {"Customer", "Installation Hovedkontor",
-            f"Licenses 10 × {port.name} on Hovedkontor"} <= subjects
+            f"Licenses 10 × {port.name_en} on Hovedkontor"} <= subjects
 
 
 def test_a_changed_choice_reads_as_its_label_in_the_reader_s_language(client, user_a,
@@ -87,7 +87,7 @@ def test_a_deleted_holding_stays_in_the_installation_history(client, user_a, ins
     client.force_login(user_a)
     response = client.get(reverse("installation_history", args=[installation_a.pk]),
                           HTTP_ACCEPT_LANGUAGE="en")
-    assert (f"Licenses 2 × {port.name}", "deleted") in {(row.subject, row.action)
+    assert (f"Licenses 2 × {port.name_en}", "deleted") in {(row.subject, row.action)
                                                 for row in rows(response)}
 
 

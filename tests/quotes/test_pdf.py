@@ -79,12 +79,12 @@ def test_a_norwegian_offer_is_written_in_norwegian_throughout(offer_d, tmp_path)
     text = pdf_text(render_quote_pdf(offer_d, today=TODAY), tmp_path)
     for phrase in ("Tilbudsnummer", "Gyldig til og med", "Tilbudet gjelder til og med 12.03.2025",
                    "10.02.2025", "Forhandler", "ETTERSKUDD", "FORSKUDD", "07.2024 – 01.2025",
-                   "02.2025 – 06.2025", "Betalt til 06.2024",
+                   "02.2025 – 06.2025", "Betalt til og med 06.2024",
                    "Kjøpt etterskuddsvis senere ville den samme perioden kostet 740 SSC "
-                   "(kr 1 036,00)", "Vedlikehold og service", "opptak (recording)",
-                   "kr 1,40 per SSC", "Side 1 av 1"):
+                   "(kr 1 036,00 eks. mva.)", "Vedlikehold og service", "opptak (recording)",
+                   "kr 1,40 per SSC", "Side 1 av 1", "Portlisens (per registrert telefon)"):
         assert phrase in text, phrase
-    for english in ("Valid until", "Total incl. VAT", "retroactive", "Page 1"):
+    for english in ("Valid until", "Total incl. VAT", "retroactive", "Page 1", "Port license"):
         assert english not in text
 
 
@@ -93,12 +93,15 @@ def test_an_english_offer_has_english_texts_and_nok_amounts(staff, user_a, custo
     offer = issued(customer_a, [example_d(customer_a)], user_a, staff, language="en")
     text = pdf_text(render_quote_pdf(offer, today=TODAY), tmp_path)
     assert "NOK 2,460.50" in text and "NOK 1,968.40" in text and "1,406 SSC" in text
-    for phrase in ("Offer number", "This offer is valid until 12 March 2025",
-                   "10 February 2025", "Total incl. VAT", "VAT 25 %", "RETROACTIVE", "FORWARD",
-                   "Bought retroactively later, this period would cost 740 SSC (NOK 1,036.00)",
-                   "Maintenance and service", "Page 1 of 1"):
+    for phrase in ("Offer number", "Valid through 12 March 2025",
+                   "This offer is valid through 12 March 2025", "10 February 2025",
+                   "Total incl. VAT", "VAT 25 %", "RETROACTIVE", "FORWARD",
+                   "Bought retroactively later, this period would cost 740 SSC "
+                   "(NOK 1,036.00 excl. VAT)", "Maintenance and service", "Page 1 of 1",
+                   "Port license (per registered phone)"):
         assert phrase in text, phrase
-    for norwegian in ("Gyldig til", "inkl. mva", "etterskudd", "Side 1"):
+    for norwegian in ("Gyldig til", "inkl. mva", "etterskudd", "Side 1", "Portlisens",
+                      "valid until"):
         assert norwegian not in text
 
 
@@ -190,7 +193,7 @@ def test_a_sections_firmware_warning_and_not_included_licenses_are_printed(
     text = pdf_text(render_quote_pdf(offer, today=TODAY), tmp_path)
     assert "IP0011 · firmware 12r2" in text
     assert "Ingen support for denne versjonen" in text
-    assert "Ikke inkludert: 2 × Recording (ikke dekket av SSA)" in text
+    assert "Ikke inkludert: 2 × Opptak (ikke dekket av SSA)" in text
 
 
 def test_a_draft_that_cannot_be_priced_says_why_instead_of_failing(user_a, customer_a,

@@ -341,6 +341,25 @@ def test_example_g_new_ports_and_a_switchboard_without_any_agreement_run_to_firs
     )
 
 
+def test_lines_of_one_period_and_kind_follow_the_catalogues_order_not_the_license_code() -> None:
+    """docs/DOMAIN.md#grouping-into-lines: a price admin orders the catalogue (port first,
+    voicemail after switchboard, …); the code breaks ties only."""
+    inst = installation(
+        (
+            replace(holding(1, 2, date(2026, 2, 14), code="voicemail"), catalogue_order=40),
+            replace(holding(2, 3, date(2026, 2, 14)), catalogue_order=10),
+            replace(holding(3, 1, date(2026, 2, 14), code="switchboard"), catalogue_order=20),
+            replace(holding(4, 1, date(2026, 2, 14), code="fax"), catalogue_order=40),
+        )
+    )
+
+    result = price_one(inst, date(2026, 2, 20))
+
+    assert [line.license_code for line in result.lines] == [
+        "port", "switchboard", "fax", "voicemail"]
+    assert [line.catalogue_order for line in result.lines] == [10, 20, 40, 40]
+
+
 def test_example_h_a_june_quote_after_a_lapse_runs_thirteen_months_forward() -> None:
     inst = paid_until_installation(date(2025, 7, 1), (holding(1, 1, date(2020, 3, 10)),))
 
