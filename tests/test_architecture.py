@@ -119,12 +119,17 @@ def test_the_offer_template_has_no_language_branches():
     assert template.count('lang == "nb"') == 0
 
 
+# The design document the project started from lives outside the repository; spelled in two
+# parts so that this test does not cite it itself.
+OUTSIDE_DOCUMENT = "DESIGN" + ".md"
+
+
 def test_code_points_to_the_docs_in_the_repository_not_to_a_design_document_outside_it():
     citing = [str(path.relative_to(ROOT)) for path in
               [*_modules().values(), *(ROOT / "templates").rglob("*.html"),
                *(ROOT / "static").rglob("*.js"), *(ROOT / "docs").rglob("*.md"),
                ROOT / "README.md"]
-              if "DESIGN.md" in path.read_text(encoding="utf-8")]
+              if OUTSIDE_DOCUMENT in path.read_text(encoding="utf-8")]
     assert not citing
     linked = set()
     for path in [*_modules().values(), *(ROOT / "templates").rglob("*.html")]:
