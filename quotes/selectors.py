@@ -170,26 +170,24 @@ def open_offers(today: date):
                                 | Q(state=QuoteState.DRAFT, ready_to_issue=True))
 
 
-def open_offer_numbers(installations, *, today: date) -> list[str]:
-    """The numbers of the open offers covering any of `installations` ("draft #id" for a draft
-    ready to issue)."""
-    quotes = open_offers(today).filter(installations__in=installations).distinct().order_by("pk")
-    return [quote.number or f"#{quote.pk}" for quote in quotes]
-
-
-def renewal_worklist(installations, *, window_end: date, this_month: date, today: date,
-                     lapsed_only: bool = False, query: str = "", order: str = "paid_until"):
+def renewal_worklist(installations, *, visible_quotes, window_end: date, this_month: date,
+                     today: date, lapsed_only: bool = False, query: str = "",
+                     order: str = "paid_until"):
     """What owes something for the cycle after `window_end`: on-premise installations due in the
     window, lapsed, or never under agreement (`installations`, the user's scoped queryset).
-    Each row says whether it was renewed for this window already (and by which offer), and
-    which open offer covers it, if one does."""
+    Each row says whether it was renewed for this window already, whether an open offer covers
+    it, and which offers those are — only among `visible_quotes`, the offers the user may see
+    (after a move, another reseller's open offer flags the row without being named)."""
     rows = (installations.lapsed(this_month) if lapsed_only
             else installations.owing_by(window_end, this_month))
     renewed = RenewalTarget.objects.filter(installation=OuterRef("pk"), window_end=window_end)
-    covering = open_offers(today).filter(installations=OuterRef("pk")).order_by("-pk")
+    covering_any = open_offers(today).filter(installations=OuterRef("pk"))
+    covering = covering_any.filter(pk__in=visible_quotes.values("pk")).order_by("-pk")
     rows = rows.annotate(
         renewal_exists=Exists(renewed),
-        renewal_quote_id=Subquery(renewed.values("item__quote_id")[:1]),
+        renewal_quote_id=Subquery(renewed.filter(item__quote__in=visible_quotes.values("pk"))
+                                  .values("item__quote_id")[:1]),
+        has_open_offer=Exists(covering_any),
         open_offer_id=Subquery(covering.values("pk")[:1]),
         open_offer_number=Subquery(covering.values("number")[:1]),
     ).select_related("customer", "customer__reseller")

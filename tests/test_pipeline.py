@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from common.months import first_july_after, first_of_month
 from customers import access, services
+from quotes import access as quote_access
 from quotes import selectors
 from tests.conftest import TODAY, make_installation
 
@@ -34,7 +35,8 @@ def pipeline_world(customer_a, installation_a, holding_a, period_a, installation
 def worklist_total(user) -> tuple[int, Decimal]:
     window_end = first_july_after(TODAY)
     rows = list(selectors.renewal_worklist(
-        access.installations_for(user), window_end=window_end,
+        access.installations_for(user), visible_quotes=quote_access.quotes_for(user),
+        window_end=window_end,
         this_month=first_of_month(TODAY), today=TODAY))
     estimates = selectors.renewal_estimates(rows, quote_date=TODAY, window_end=window_end)
     return (sum(ssc for ssc, _nok in estimates.values()),

@@ -9,6 +9,7 @@ from api.serializers import renewals as s
 from api.views.base import ApiView, today
 from common.months import first_july_after, first_of_month, months_lapsed
 from customers import access
+from quotes import access as quote_access
 from quotes import pricing, selectors
 from quotes.forms import RenewalFilterForm
 
@@ -42,7 +43,8 @@ class RenewalList(ApiView):
         if data.get("reseller"):
             installations = installations.filter(customer__reseller=data["reseller"])
         rows = selectors.renewal_worklist(
-            installations, window_end=window_end, this_month=this_month, today=day,
+            installations, visible_quotes=quote_access.quotes_for(request.user),
+            window_end=window_end, this_month=this_month, today=day,
             lapsed_only=data.get("lapsed", False), query=data.get("q", ""))
 
         def annotate(page):

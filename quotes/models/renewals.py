@@ -57,6 +57,7 @@ REASONS = {
     "not_applicable": _("skyPBX includes all upgrades, so an SSA is not applicable."),
     "nothing_due": _("Nothing is due before %(date)s."),
     "open_offer": _("An open offer (%(number)s) already covers it."),
+    "open_offer_elsewhere": _("Another reseller's open offer already covers it."),
     "customer_moved": _("The customer now belongs to another reseller."),
     "no_price_book": _("No price book is in force on %(date)s; a price admin must publish one."),
     "missing_rate": _("The price book in force has no rate for %(codes)s; a price admin must "

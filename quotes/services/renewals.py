@@ -33,7 +33,8 @@ from quotes.services.offers import quote_create, quote_issue, quote_mark_ready
 logger = logging.getLogger(__name__)
 
 # Codes of items that ended with nothing to offer: they are skipped, never retried.
-SKIP_CODES = {"not_applicable", "nothing_due", "open_offer", "customer_moved"}
+SKIP_CODES = {"not_applicable", "nothing_due", "open_offer", "open_offer_elsewhere",
+              "customer_moved"}
 MAX_ATTEMPTS = 3  # a worker that died this many times on one item: the item fails
 # A queued item nobody has taken: a long queue is slow, not dead, so wait this many timeouts.
 NEVER_TAKEN_TIMEOUTS = 6
@@ -172,10 +173,19 @@ def _make_offer(item: RenewalItem, today: date):
         raise DomainError(_("The customer now belongs to another reseller."),
                           code="customer_moved")
     installations = list(item.installations.order_by("name", "pk"))
-    open_offers = selectors.open_offer_numbers(installations, today=today)
-    if open_offers:
+    covering = selectors.open_offers(today).filter(installations__in=installations).distinct()
+    if covering.exists():
+        # The number only when the batch's author may see that offer (after a move it may be
+        # the old reseller's).
+        own = covering if batch.reseller_id is None else covering.filter(
+            reseller_id=batch.reseller_id)
+        quote = own.order_by("pk").first()
+        if quote is None:
+            raise DomainError(_("Another reseller's open offer already covers it."),
+                              code="open_offer_elsewhere")
+        number = quote.number or f"#{quote.pk}"
         raise DomainError(_("An open offer (%(number)s) already covers it.") % {
-            "number": open_offers[0]}, code="open_offer", params={"number": open_offers[0]})
+            "number": number}, code="open_offer", params={"number": number})
     end = pricing.renewal_end(item.window_end)
     # Priced first in both modes, so that a reseller's batch makes no draft with nothing in it.
     result, _book = selectors.price_installations(

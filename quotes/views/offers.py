@@ -136,8 +136,11 @@ def quote_form_totals(request, customer_pk: int):
 def quote_detail(request, pk: int):
     quote = access.get_quote_for_user(request.user, pk)
     today = timezone.localdate()
-    revisions = list(quote.revisions.all())  # newest first
-    successor = None if quote.is_draft else Quote.objects.of_number(quote).filter(
+    # Only revisions the user may open: after a move, the old reseller must not learn of the
+    # new reseller's revisions of its offer.
+    visible = access.quotes_for(request.user)
+    revisions = list(visible.filter(revision_of=quote).order_by("-pk"))  # newest first
+    successor = None if quote.is_draft else visible.of_number(quote).filter(
         revision__gt=quote.revision).order_by("-revision").first()
     return render(request, "quotes/quote_detail.html", {
         "quote": quote, "today": today,

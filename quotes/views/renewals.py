@@ -37,7 +37,8 @@ def _renewal_rows(request):
     if data.get("reseller"):
         installations = installations.filter(customer__reseller=data["reseller"])
     rows = selectors.renewal_worklist(
-        installations, window_end=window_end, this_month=this_month, today=today,
+        installations, visible_quotes=access.quotes_for(request.user), window_end=window_end,
+        this_month=this_month, today=today,
         lapsed_only=data.get("lapsed", False), query=data.get("q", ""),
         order=data.get("order") or "paid_until")
     return form, rows, window_end, today, this_month
@@ -51,7 +52,7 @@ def _annotate(rows, *, window_end, today, this_month) -> list:
         row.estimate = estimates.get(row.pk)
         row.months_lapsed = months_lapsed(row.paid_until, this_month)
         row.never = row.paid_until is None
-        row.flagged = row.never or row.open_offer_id is not None
+        row.flagged = row.never or row.has_open_offer
     return rows
 
 
@@ -82,7 +83,7 @@ def _chosen(request, rows):
     if request.POST.get("all") == "1":
         chosen = rows.filter(renewal_exists=False)
         if request.POST.get("include_flagged") != "1":
-            chosen = chosen.filter(open_offer_id__isnull=True, paid_until__isnull=False)
+            chosen = chosen.filter(has_open_offer=False, paid_until__isnull=False)
         return list(chosen)
     ids = [int(i) for i in request.POST.getlist("installation")
            if i.isascii() and i.isdecimal() and len(i) <= 18]

@@ -399,6 +399,47 @@ def test_after_a_move_the_old_reseller_can_neither_retry_nor_revise_nor_accept(
     assert client.get(f"/offers/{offer.pk}/").status_code == 200
 
 
+def test_after_a_move_the_old_reseller_s_open_offer_flags_the_row_without_being_named(
+        client, staff, user_a, user_b, reseller_b, customer_a, django_capture_on_commit_callbacks):
+    installation = due_installation(customer_a, "Moved")
+    offer = services.quote_issue(quote=services.quote_create(
+        customer=customer_a, installations=[installation], user=user_a), user=staff,
+        prepare_pdf=False)
+    customer_services.customer_move(customer=customer_a, reseller=reseller_b, user=staff)
+    client.force_login(user_b)
+    row = worklist(client)["Moved"]
+    assert row.flagged and row.has_open_offer
+    assert (row.open_offer_id, row.open_offer_number) == (None, None)
+    assert offer.number not in client.get("/renewals/").content.decode()
+    export = b"".join(client.get("/renewals/export.csv").streaming_content).decode()
+    assert "Moved" in export and offer.number not in export
+    # The whole list leaves it out; ticked on its own, the batch skips it without the number.
+    created = make_batch(user_b, [installation], django_capture_on_commit_callbacks)
+    run_queued_tasks()
+    item = created.batch.items.get()
+    assert (item.status, item.reason_code) == ("skipped", "open_offer_elsewhere")
+    assert offer.number not in item.reason
+    # Staff see whose offer it is.
+    client.force_login(staff)
+    assert worklist(client)["Moved"].open_offer_number == offer.number
+
+
+def test_after_a_move_the_old_reseller_s_offer_page_keeps_quiet_about_the_new_revision(
+        client, staff, user_a, reseller_b, customer_a):
+    installation = due_installation(customer_a, "Moved")
+    offer = services.quote_issue(quote=services.quote_create(
+        customer=customer_a, installations=[installation], user=user_a), user=staff,
+        prepare_pdf=False)
+    customer_services.customer_move(customer=customer_a, reseller=reseller_b, user=staff)
+    revision = services.quote_revise(quote=offer, user=staff)
+    client.force_login(user_a)
+    page = client.get(f"/offers/{offer.pk}/")
+    assert page.status_code == 200
+    assert page.context["revisions"] == [] and page.context["successor"] is None
+    client.force_login(staff)
+    assert client.get(f"/offers/{offer.pk}/").context["revisions"] == [revision]
+
+
 def test_an_item_of_a_customer_moved_away_since_the_batch_is_skipped_when_it_runs(
         staff, user_a, reseller_b, customer_a, django_capture_on_commit_callbacks):
     created = make_batch(user_a, [due_installation(customer_a, "Moved")],
