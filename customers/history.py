@@ -7,7 +7,7 @@ their agreement periods; an installation's its own, its holdings' and its period
 as on the pages: choice labels, names instead of ids, dates, the last month a period covers."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.db import models
@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 
 from common import formatting
 from common.months import add_months
-from customers.models import AgreementPeriod, Customer, Installation, LicenseHolding, LicenseType
+from customers.access import is_distributor_staff, reseller_of
+from customers.models import (
+    AgreementPeriod,
+    Customer,
+    Installation,
+    LicenseHolding,
+    LicenseType,
+    Membership,
+)
 
 # Bookkeeping fields nobody edits; everything else a form can change is shown.
 HIDDEN_FIELDS = {"id", "created_at", "created_by", "paid_until"}
@@ -30,24 +38,25 @@ class Change:
     field: str = ""
     old: str = ""
     new: str = ""
+    author_id: int | None = None
 
 
-def customer_changes(customer: Customer) -> list[Change]:
+def customer_changes(customer: Customer, *, viewer) -> list[Change]:
     installation_ids = set(Installation.history.filter(customer_id=customer.pk)
                            .values_list("id", flat=True))
-    return _newest_first([
+    return _as_seen_by(viewer, [
         *_changes(Customer, Customer.history.filter(id=customer.pk)),
         *_inventory_changes(installation_ids, named_installations=True),
     ])
 
 
-def installation_changes(installation: Installation) -> list[Change]:
-    return _newest_first(_inventory_changes({installation.pk}, named_installations=False))
+def installation_changes(installation: Installation, *, viewer) -> list[Change]:
+    return _as_seen_by(viewer, _inventory_changes({installation.pk}, named_installations=False))
 
 
-def holding_changes(holding: LicenseHolding) -> list[Change]:
-    return _newest_first(_changes(LicenseHolding, LicenseHolding.history.filter(id=holding.pk),
-                                  named=False))
+def holding_changes(holding: LicenseHolding, *, viewer) -> list[Change]:
+    return _as_seen_by(viewer, _changes(
+        LicenseHolding, LicenseHolding.history.filter(id=holding.pk), named=False))
 
 
 def _inventory_changes(installation_ids: set[int], *, named_installations: bool) -> list[Change]:
@@ -63,11 +72,22 @@ def _inventory_changes(installation_ids: set[int], *, named_installations: bool)
     ]
 
 
-def _newest_first(changes: list[Change]) -> list[Change]:
-    """Newest first; changes saved at the same moment keep the order they were made in."""
+def _as_seen_by(viewer, changes: list[Change]) -> list[Change]:
+    """Newest first (changes saved at the same moment keep the order they were made in). A
+    reseller's user reads the names of the distributor's staff and of their own colleagues;
+    a user of another reseller (the customer's reseller before a move) is not named."""
     order = sorted(range(len(changes)), key=lambda index: (changes[index].when, index),
                    reverse=True)
-    return [changes[index] for index in order]
+    changes = [changes[index] for index in order]
+    if is_distributor_staff(viewer):
+        return changes
+    own = reseller_of(viewer)
+    authors = {change.author_id for change in changes} - {None}
+    elsewhere = set(Membership.objects.filter(user_id__in=authors)
+                    .exclude(reseller_id=own.pk if own else None)
+                    .values_list("user_id", flat=True))
+    return [replace(change, who=_("a user of another reseller"))
+            if change.author_id in elsewhere else change for change in changes]
 
 
 def _changes(model, records, *, named: bool = True) -> list[Change]:
@@ -85,7 +105,8 @@ def _changes(model, records, *, named: bool = True) -> list[Change]:
         previous = None
         for record in object_records:
             subject = _subject(model, record, names, named=named)
-            base = {"when": record.history_date, "who": _who(record), "subject": subject}
+            base = {"when": record.history_date, "who": _who(record), "subject": subject,
+                    "author_id": record.history_user_id}
             if record.history_type == "+" or previous is None:
                 changes.append(Change(action=_("created"), **base))
             elif record.history_type == "-":

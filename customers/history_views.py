@@ -13,7 +13,8 @@ from customers import access, history
 @login_required
 def customer_history(request, pk: int):
     customer = access.get_customer_for_user(request.user, pk)
-    return _page(request, history.customer_changes(customer), customer=customer,
+    changes = history.customer_changes(customer, viewer=request.user)
+    return _page(request, changes, customer=customer,
                  title=customer.name, back=reverse("customer_detail", args=[pk]),
                  explanation=_("Changes to the customer, its installations, their licenses and "
                                "agreement periods, newest first."))
@@ -22,7 +23,8 @@ def customer_history(request, pk: int):
 @login_required
 def installation_history(request, pk: int):
     installation = access.get_installation_for_user(request.user, pk)
-    return _page(request, history.installation_changes(installation),
+    changes = history.installation_changes(installation, viewer=request.user)
+    return _page(request, changes,
                  customer=installation.customer, installation=installation,
                  title=installation.name, back=reverse("installation_detail", args=[pk]),
                  explanation=_("Changes to the installation, its licenses and agreement periods, "
@@ -33,7 +35,8 @@ def installation_history(request, pk: int):
 def holding_history(request, pk: int):
     holding = access.get_holding_for_user(request.user, pk)
     installation = holding.installation
-    return _page(request, history.holding_changes(holding), customer=installation.customer,
+    changes = history.holding_changes(holding, viewer=request.user)
+    return _page(request, changes, customer=installation.customer,
                  installation=installation, holding=holding, title=str(holding),
                  back=reverse("installation_detail", args=[installation.pk]),
                  explanation=_("Changes to these licenses, newest first."))

@@ -116,3 +116,22 @@ def test_the_detail_pages_link_to_their_history_tab(client, user_a, holding_a):
     page = client.get(reverse("installation_detail", args=[installation.pk])).content
     assert reverse("installation_history", args=[installation.pk]).encode() in page
     assert reverse("holding_history", args=[holding_a.pk]).encode() in page
+
+
+def test_after_a_move_the_new_reseller_reads_the_changes_without_the_old_reseller_s_users(
+        client, staff, user_a, user_b, customer_a, reseller_b, holding_a):
+    user_a.first_name, user_a.last_name = "Kari", "Nordmann"
+    user_a.save()
+    client.force_login(user_a)
+    client.post(reverse("holding_end", args=[holding_a.pk]), {"ended_on": "2025-01", "keep": "0"})
+    services.customer_move(customer=customer_a, reseller=reseller_b, user=staff)
+
+    client.force_login(user_b)
+    response = client.get(reverse("customer_history", args=[customer_a.pk]),
+                          HTTP_ACCEPT_LANGUAGE="en")
+    ended = next(row for row in rows(response) if row.field == "Ended from")
+    assert ended.who == "a user of another reseller"
+    assert "Kari Nordmann" not in response.content.decode()
+    client.force_login(staff)
+    response = client.get(reverse("customer_history", args=[customer_a.pk]))
+    assert next(row for row in rows(response) if row.field == "Ended from").who == "Kari Nordmann"
