@@ -41,12 +41,25 @@ def test_from_customer_to_issued_offer_by_keyboard_alone(page):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/offers/new/"))
     page.locator("#form-totals").get_by_text("retroactive").first.wait_for()
-    # Untick and tick an installation with Space: the totals follow.
-    label = page.locator("input[name=installations]").first
-    label.focus()
+    # Tab to the first installation's box, untick and tick it with Space: the totals follow.
+    box = page.locator("input[name=installations]").first
+    for _press in range(60):
+        page.keyboard.press("Tab")
+        if box.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the installation's box cannot be reached with Tab")
+    totals = page.locator("#form-totals")
+    ticked = totals.inner_text()
+    assert box.is_checked()
     page.keyboard.press("Space")
+    assert not box.is_checked()
+    page.wait_for_function("text => document.querySelector('#form-totals').innerText !== text",
+                           arg=ticked)
     page.keyboard.press("Space")
-    assert label.is_checked()
+    assert box.is_checked()
+    page.wait_for_function("text => document.querySelector('#form-totals').innerText === text",
+                           arg=ticked)
     tab_to(page, "Save draft")
     page.keyboard.press("Enter")
     page.get_by_text("Draft offer created.").wait_for()

@@ -125,7 +125,8 @@ def test_another_resellers_offer_is_404_and_its_installations_cannot_be_priced(
     assert client.post(f"/api/v1/offers/{theirs.pk}/ready/").status_code == 404
     preview = client.get("/api/v1/price-preview/", {"installation": installation_b.pk})
     assert preview.status_code == 422
-    assert theirs.state == QuoteState.DRAFT and not Quote.objects.get(pk=theirs.pk).ready_to_issue
+    theirs.refresh_from_db()
+    assert theirs.state == QuoteState.DRAFT and not theirs.ready_to_issue
 
 
 def test_the_price_preview_gives_the_engines_lines_and_totals(

@@ -199,10 +199,23 @@ def test_without_a_timestamp_authority_the_signature_is_b_b_as_before(db, settin
 
 
 def test_a_timestamp_authority_that_cannot_be_reached_fails_the_signature_to_be_retried(
-        test_pki, db, settings):
+        test_pki, settings, staff, user_a, customer_a):
+    from django_tasks import default_task_backend
+
+    from quotes import services
+    from tests.quotes.factories import example_d
+
     settings.SSA_TSA_URL = "http://127.0.0.1:9/tsa"  # nothing listens there
-    with pytest.raises(Exception):  # noqa: B017 - the document service records any failure
-        signing.sign_pdf(an_offer_pdf())
+    offer = services.quote_issue(quote=services.quote_create(
+        customer=customer_a, installations=[example_d(customer_a)], user=user_a), user=staff,
+        prepare_pdf=False)
+    default_task_backend.clear()
+    outcome = services.quote_prepare_pdf_or_retry(quote_id=offer.pk)
+    offer.refresh_from_db()
+    assert outcome.failed and not offer.pdf_sha256 and not offer.pdf
+    assert offer.pdf_error.startswith("TimestampRequestError"), offer.pdf_error
+    retries = [r for r in default_task_backend.results if r.task.name == "prepare_offer_pdf"]
+    assert [r.args for r in retries] == [[offer.pk]] and retries[0].task.run_after is not None
 
 
 def test_an_issued_offer_is_stored_with_its_timestamp_and_verifies_on_the_public_page(
