@@ -168,10 +168,6 @@ class InstallationQuerySet(models.QuerySet):
         """On-premise, and its last agreement ended before `this_month` began (or with it)."""
         return self.filter(_lapsed(this_month))
 
-    def never_under_agreement(self) -> "InstallationQuerySet":
-        """On-premise with no agreement period on record."""
-        return self.filter(_never_under_agreement())
-
     def owing_by(self, window_end: date, this_month: date) -> "InstallationQuerySet":
         """The renewals worklist for a window: due, lapsed or never under agreement."""
         return self.filter(_due(window_end, this_month) | _lapsed(this_month)

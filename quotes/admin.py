@@ -65,7 +65,7 @@ class PriceBookAdmin(ReadOnlyAdmin):
 
 class RenewalItemInline(ReadOnlyInline):
     model = RenewalItem
-    fields = ["installation", "status", "quote", "error", "finished_at"]
+    fields = ["customer", "status", "quote", "reason_code", "finished_at"]
 
 
 @admin.register(RenewalBatch)

@@ -2,7 +2,6 @@
 the problem responses each operation documents (docs/API.md)."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -32,12 +31,6 @@ def query(serializer_class, request) -> dict:
         values = request.query_params.getlist(name)
         data[name] = values if isinstance(field, serializers.ListField) else values[-1]
     return validated(serializer_class, request, data=data)
-
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("cursor", str, description="The cursor of a `next` or `previous` link."),
-    OpenApiParameter("limit", int, description="Rows per page (at most 100)."),
-]
 
 
 class ApiView(ProblemsAsJson, APIView):
