@@ -3,7 +3,8 @@ out), the offer list's filters, and the renewals worklist with its estimates.
 
 The engine (quotes/pricing.py) knows nothing of the database; this module loads exactly what it
 needs in a fixed number of queries and translates its errors for the user. Every queryset it is
-given is already scoped to the user (customers/access.py, quotes/access.py).
+given is already scoped to the user (customers/access.py, quotes/access.py); `renewal_rows_for`
+scopes the worklist itself.
 """
 
 from collections.abc import Iterable, Sequence
@@ -16,10 +17,12 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from common.languages import offer_language
+from common.months import first_july_after, first_of_month, months_lapsed
 from common.search import folded_contains
 from common.web import sort_ordering
+from customers import access as customer_access
 from customers.models import AgreementPeriod, FirmwareRelease, Installation, LicenseHolding
-from quotes import pricing
+from quotes import access, pricing
 from quotes.models import DisplayState, PriceBook, Quote, QuoteState, RenewalTarget
 
 
@@ -196,6 +199,32 @@ def renewal_worklist(installations, *, visible_quotes, window_end: date, this_mo
         rows = rows.filter(folded_contains("customer__name", query)
                            | folded_contains("name", query))
     return rows.order_by(*RENEWAL_ORDERINGS.get(order, RENEWAL_ORDERINGS["paid_until"]))
+
+
+def renewal_rows_for(user, filters: dict, *, today: date):
+    """The worklist as `user` sees it with a RenewalFilterForm's cleaned `filters` (the page's
+    and the API's), and the window it is for."""
+    window_end = filters.get("window_end") or first_july_after(today)
+    installations = customer_access.installations_for(user)
+    if filters.get("reseller"):
+        installations = installations.filter(customer__reseller=filters["reseller"])
+    rows = renewal_worklist(
+        installations, visible_quotes=access.quotes_for(user), window_end=window_end,
+        this_month=first_of_month(today), today=today, lapsed_only=filters.get("lapsed", False),
+        query=filters.get("q", ""), order=filters.get("order") or "paid_until")
+    return rows, window_end
+
+
+def with_renewal_estimates(rows, *, window_end: date, today: date) -> list:
+    """The rows (a page of them) with the engine's estimate of renewing each (SSC, net NOK)
+    and the months it has lapsed."""
+    rows = list(rows)
+    estimates = renewal_estimates(rows, quote_date=today, window_end=window_end)
+    this_month = first_of_month(today)
+    for row in rows:
+        row.estimate = estimates.get(row.pk)
+        row.months_lapsed = months_lapsed(row.paid_until, this_month)
+    return rows
 
 
 def renewal_estimates(installations, *, quote_date: date,

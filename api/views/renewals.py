@@ -7,9 +7,7 @@ from rest_framework import exceptions
 
 from api.serializers import renewals as s
 from api.views.base import ApiView, today
-from common.months import first_july_after, first_of_month, months_lapsed
 from customers import access
-from quotes import access as quote_access
 from quotes import pricing, selectors
 from quotes.forms import RenewalFilterForm
 
@@ -32,27 +30,17 @@ class RenewalList(ApiView):
         """What owes something for the cycle after the window: due, lapsed, or never under
         agreement, each with the engine's estimate of renewing it; by installation id."""
         day = today()
-        this_month = first_of_month(day)
         form = RenewalFilterForm(request.query_params, today=day,
                                  resellers=access.resellers_for(request.user))
         if not form.is_valid():
             raise _form_errors(form)
-        data = form.cleaned_data
-        window_end = data.get("window_end") or first_july_after(day)
-        installations = access.installations_for(request.user)
-        if data.get("reseller"):
-            installations = installations.filter(customer__reseller=data["reseller"])
-        rows = selectors.renewal_worklist(
-            installations, visible_quotes=quote_access.quotes_for(request.user),
-            window_end=window_end, this_month=this_month, today=day,
-            lapsed_only=data.get("lapsed", False), query=data.get("q", ""))
+        # Paged by installation id, so the page's sort order does not apply.
+        filters = {**form.cleaned_data, "order": None}
+        rows, window_end = selectors.renewal_rows_for(request.user, filters, today=day)
 
         def annotate(page):
-            estimates = selectors.renewal_estimates(page, quote_date=day,
-                                                    window_end=window_end)
+            page = selectors.with_renewal_estimates(page, window_end=window_end, today=day)
             for row in page:
-                row.estimate = estimates.get(row.pk)
-                row.months_lapsed = months_lapsed(row.paid_until, this_month)
                 row.window_end = window_end
                 row.renewal_end = pricing.renewal_end(window_end)
             return page

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common import freshness
 from common.errors import DomainError
-from common.months import first_july_after, first_of_month, months_lapsed
+from common.months import first_of_month
 from common.templatetags.months import paid_until as paid_until_text
 from common.web import paginate, querystring_without_page, sort_links
 from customers import access as customer_access
@@ -28,29 +28,17 @@ from quotes.models import RenewalBatch, RenewalItem
 def _renewal_rows(request):
     """The worklist as the filters in the query string ask, scoped to the user."""
     today = timezone.localdate()
-    this_month = first_of_month(today)
     form = RenewalFilterForm(request.GET or None, today=today,
                              resellers=customer_access.resellers_for(request.user))
     data = form.cleaned_data if form.is_valid() else {}
-    window_end = data.get("window_end") or first_july_after(today)
-    installations = customer_access.installations_for(request.user)
-    if data.get("reseller"):
-        installations = installations.filter(customer__reseller=data["reseller"])
-    rows = selectors.renewal_worklist(
-        installations, visible_quotes=access.quotes_for(request.user), window_end=window_end,
-        this_month=this_month, today=today,
-        lapsed_only=data.get("lapsed", False), query=data.get("q", ""),
-        order=data.get("order") or "paid_until")
-    return form, rows, window_end, today, this_month
+    rows, window_end = selectors.renewal_rows_for(request.user, data, today=today)
+    return form, rows, window_end, today, first_of_month(today)
 
 
 def _annotate(rows, *, window_end, today, this_month) -> list:
     """Each row with its estimate and what flags it: never under agreement, an open offer."""
-    rows = list(rows)
-    estimates = selectors.renewal_estimates(rows, quote_date=today, window_end=window_end)
+    rows = selectors.with_renewal_estimates(rows, window_end=window_end, today=today)
     for row in rows:
-        row.estimate = estimates.get(row.pk)
-        row.months_lapsed = months_lapsed(row.paid_until, this_month)
         row.never = row.paid_until is None
         row.flagged = row.never or row.has_open_offer
     return rows
