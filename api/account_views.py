@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from api import tokens, webhooks
 from api.forms import TokenForm, WebhookForm
 from common.errors import DomainError
+from common.languages import offer_language
 from common.web import paginate, show_error
 from customers.access import is_distributor_staff, reseller_of
 
@@ -68,7 +69,7 @@ def webhook_list(request):
                     user=request.user, url=form.cleaned_data["url"],
                     events=form.cleaned_data["events"],
                     description=form.cleaned_data["description"],
-                    language=(get_language() or "nb")[:2])
+                    language=offer_language(get_language()))
             except DomainError as error:
                 show_error(form, error)
             else:

@@ -281,6 +281,13 @@ def offer_totals(quotes) -> dict:
         drafts=Count("pk", filter=Q(state=QuoteState.DRAFT)))
 
 
+def offers_for(user, *, today: date, **filters):
+    """The user's offers for the offer list (the page's, its export's and the API's) as its
+    filters ask."""
+    quotes = access.quotes_for(user).select_related("customer", "reseller", "customer__reseller")
+    return filter_offers(quotes, today=today, **filters)
+
+
 def filter_offers(quotes, *, today: date, q: str = "", state: str = "", reseller=None,
                   customer=None, expiring_within: int | None = None, sort: str = ""):
     """The user's offers (`quotes`, already scoped) as the list's filters ask: a search, a

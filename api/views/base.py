@@ -2,7 +2,8 @@
 the problem responses each operation documents (docs/API.md)."""
 
 from django.utils import timezone
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.pagination import IdCursorPagination
@@ -31,6 +32,11 @@ def query(serializer_class, request) -> dict:
         values = request.query_params.getlist(name)
         data[name] = values if isinstance(field, serializers.ListField) else values[-1]
     return validated(serializer_class, request, data=data)
+
+
+def created(data, location: str) -> Response:
+    """201 Created with the new object's address."""
+    return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
 class ApiView(ProblemsAsJson, APIView):

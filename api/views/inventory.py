@@ -8,15 +8,11 @@ from rest_framework.response import Response
 
 from api.idempotency import KEY_PARAMETER, idempotent
 from api.serializers import inventory as s
-from api.views.base import ApiView, query, validated
+from api.views.base import ApiView, created, query, validated
 from customers import access, services
 
 CUSTOMERS, INSTALLATIONS, HOLDINGS, PERIODS = (["customers"], ["installations"], ["holdings"],
                                                ["agreement periods"])
-
-
-def created(data, location: str) -> Response:
-    return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
 # --- customers -------------------------------------------------------------------------------

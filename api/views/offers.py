@@ -5,7 +5,6 @@ an offer whose state refuses it). Also the price preview and the signed PDF."""
 
 from types import SimpleNamespace
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,6 +21,7 @@ from common.errors import DomainError
 from customers import access as customer_access
 from quotes import access, selectors, services
 from quotes.actions import Action, ActionRefused, refusal
+from quotes.exports import pdf_response
 from quotes.presentation import live_sections, summarize_offer
 
 OFFERS = ["offers"]
@@ -45,9 +45,7 @@ class OfferList(ApiView):
         """The user's offers, newest first, filtered as on the offer list page."""
         day = today()
         filters = query(s.OfferFilterSerializer, request)
-        quotes = access.quotes_for(request.user).select_related("customer", "reseller",
-                                                                "customer__reseller")
-        quotes = selectors.filter_offers(quotes, today=day, **filters)
+        quotes = selectors.offers_for(request.user, today=day, **filters)
         return self.page(quotes, s.OfferSummarySerializer,
                          rows=lambda rows: [summarize_offer(q, today=day) for q in rows])
 
@@ -152,11 +150,7 @@ class OfferPdf(ApiView):
                 return problem(409, kind="refused", title=refused.message,
                                detail=refused.message, headers={"Retry-After": "60"})
             raise ActionRefused(refused)
-        data = services.quote_pdf_bytes(quote=quote)
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{quote.number}.pdf"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return pdf_response(services.quote_pdf_bytes(quote=quote), f"{quote.number}.pdf")
 
 
 class PricePreview(ApiView):

@@ -10,7 +10,8 @@ from api import webhooks
 from api.idempotency import KEY_PARAMETER, idempotent
 from api.pagination import NewestFirstPagination
 from api.serializers import webhooks as s
-from api.views.base import ApiView, validated
+from api.views.base import ApiView, created, validated
+from common.languages import offer_language
 
 TAGS = ["webhooks"]
 
@@ -30,11 +31,10 @@ class WebhookList(ApiView):
         endpoint, secret = webhooks.endpoint_create(
             user=request.user, url=data["url"], events=data["events"],
             description=data.get("description", ""),
-            language=data.get("language") or (get_language() or "nb")[:2])
+            language=data.get("language") or offer_language(get_language()))
         endpoint.secret = secret
-        return Response(s.WebhookEndpointCreatedSerializer(endpoint).data,
-                        status=status.HTTP_201_CREATED,
-                        headers={"Location": f"/api/v1/webhooks/{endpoint.pk}/"})
+        return created(s.WebhookEndpointCreatedSerializer(endpoint).data,
+                       f"/api/v1/webhooks/{endpoint.pk}/")
 
 
 class WebhookDetail(ApiView):

@@ -16,9 +16,9 @@ from common.ratelimit import RateLimit
 from common.web import show_error
 from quotes import services
 from quotes.actions import CUSTOMER, Action, refusal
+from quotes.exports import pdf_response
 from quotes.forms import OnlineAcceptForm, OnlineDeclineForm
 from quotes.presentation import present_offer
-from quotes.views.documents import pdf_response
 
 ACCEPTED = gettext_lazy("Thank you: the offer is accepted. A confirmation is on its way to you "
                         "by e-mail.")

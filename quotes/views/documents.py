@@ -3,7 +3,6 @@ unsigned preview), sending it by e-mail, and the public verification page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,18 +15,11 @@ from common.ratelimit import RateLimit
 from common.web import show_error
 from quotes import access, services, verification
 from quotes.actions import Action, refusal
+from quotes.exports import pdf_response
 from quotes.forms import SendForm, VerifyForm
 from quotes.pdf import render_quote_pdf
 from quotes.presentation import present_offer
 from quotes.views.offers import answer_refusal
-
-
-def pdf_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

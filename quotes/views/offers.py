@@ -292,10 +292,8 @@ def _filtered_quotes(request, today):
     """The user's offers, filtered as the list's query string says."""
     form = QuoteFilterForm(request.GET or None,
                            resellers=customer_access.resellers_for(request.user))
-    quotes = access.quotes_for(request.user).select_related("customer", "reseller",
-                                                            "customer__reseller")
     filters = form.cleaned_data if form.is_valid() else {}
-    return form, selectors.filter_offers(quotes, today=today, **filters)
+    return form, selectors.offers_for(request.user, today=today, **filters)
 
 
 @login_required
