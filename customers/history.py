@@ -13,7 +13,7 @@ from datetime import date, datetime
 from django.db import models
 from django.utils.translation import gettext as _
 
-from common import formatting
+from common.history import author, field_label, shown_value
 from common.months import add_months
 from customers.access import is_distributor_staff, reseller_of
 from customers.models import (
@@ -105,7 +105,7 @@ def _changes(model, records, *, named: bool = True) -> list[Change]:
         previous = None
         for record in object_records:
             subject = _subject(model, record, names, named=named)
-            base = {"when": record.history_date, "who": _who(record), "subject": subject,
+            base = {"when": record.history_date, "who": author(record), "subject": subject,
                     "author_id": record.history_user_id}
             if record.history_type == "+" or previous is None:
                 changes.append(Change(action=_("created"), **base))
@@ -113,22 +113,12 @@ def _changes(model, records, *, named: bool = True) -> list[Change]:
                 changes.append(Change(action=_("deleted"), **base))
             else:
                 delta = record.diff_against(previous, included_fields=fields)
-                changes += [Change(action=_("changed"), field=_label(model, change.field),
+                changes += [Change(action=_("changed"), field=field_label(model, change.field),
                                    old=_shown(model, change.field, change.old, names),
                                    new=_shown(model, change.field, change.new, names), **base)
                             for change in delta.changes]
             previous = record
     return changes
-
-
-def _who(record) -> str:
-    user = record.history_user
-    return (user.get_full_name() or user.email or user.username) if user else _("system")
-
-
-def _label(model, field: str) -> str:
-    text = str(model._meta.get_field(field).verbose_name)
-    return text[:1].upper() + text[1:]
 
 
 def _related_names(model, records) -> dict[type, dict[int, str]]:
@@ -148,20 +138,9 @@ def _name(obj) -> str:
 
 
 def _shown(model, field_name: str, value, names) -> str:
-    field = model._meta.get_field(field_name)
-    if value is None or value == "":
-        return "–"
-    if isinstance(field, models.ForeignKey):
-        return names.get(field.related_model, {}).get(getattr(value, "pk", value), "?")
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, models.BooleanField):
-        return _("yes") if value else _("no")
-    if isinstance(field, models.DateField):
-        if model is AgreementPeriod and field_name == "end":
-            return _month(add_months(value, -1))  # the last month covered, as everywhere
-        return formatting.long_date(value)
-    return str(value)
+    if model is AgreementPeriod and field_name == "end" and value:
+        return _month(add_months(value, -1))  # the last month covered, as everywhere
+    return shown_value(model, field_name, value, names)
 
 
 def _month(day: date) -> str:

@@ -7,8 +7,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from common import formatting
+from common.history import author, field_label, shown_value
 from customers.models import LicenseType
-from quotes.models import PriceBook, PriceBookRate, PriceBookState
+from quotes.models import PriceBook, PriceBookRate
 
 SHOWN_FIELDS = ("name", "state", "effective_from", "nok_per_ssc", "retroactive_factor",
                 "vat_rate")
@@ -23,31 +24,19 @@ class Change:
     new: str
 
 
-def _who(record) -> str:
-    user = record.history_user
-    return (user.get_full_name() or user.username) if user else _("system")
-
-
-def _label(field: str) -> str:
-    text = str(PriceBook._meta.get_field(field).verbose_name)
-    return text[:1].upper() + text[1:]
+# The price book's own figures; every other field reads as on any history tab.
+MONEY_AND_RATES = {
+    "nok_per_ssc": formatting.format_unit_price,
+    "retroactive_factor": formatting.format_factor,
+    "vat_rate": lambda rate: f"{formatting.format_percent(rate)} %",
+}
 
 
 def _shown(field: str, value) -> str:
     """A recorded value as people read it: state names, money, factors, percentages, dates."""
-    if value is None or value == "":
-        return "–"
-    if field == "state":
-        return str(PriceBookState(value).label)
-    if field == "nok_per_ssc":
-        return formatting.format_unit_price(value)
-    if field == "retroactive_factor":
-        return formatting.format_factor(value)
-    if field == "vat_rate":
-        return f"{formatting.format_percent(value)} %"
-    if field == "effective_from":
-        return formatting.long_date(value)
-    return str(value)
+    if field in MONEY_AND_RATES and value not in (None, ""):
+        return MONEY_AND_RATES[field](value)
+    return shown_value(PriceBook, field, value)
 
 
 def price_book_changes(book: PriceBook) -> list[Change]:
@@ -56,11 +45,12 @@ def price_book_changes(book: PriceBook) -> list[Change]:
                                                                          "history_id"))
     for previous, record in zip([None, *records], records, strict=False):
         if previous is None:
-            changes.append(Change(record.history_date, _who(record), _("created"), "", ""))
+            changes.append(Change(record.history_date, author(record), _("created"), "", ""))
             continue
         delta = record.diff_against(previous, included_fields=list(SHOWN_FIELDS))
         for change in delta.changes:
-            changes.append(Change(record.history_date, _who(record), _label(change.field),
+            changes.append(Change(record.history_date, author(record),
+                                  field_label(PriceBook, change.field),
                                   _shown(change.field, change.old),
                                   _shown(change.field, change.new)))
     names = {t.pk: t.localized_name for t in LicenseType.objects.only("pk", "name", "name_en")}
@@ -71,12 +61,12 @@ def price_book_changes(book: PriceBook) -> list[Change]:
         name = names.get(record.license_type_id, "?")
         old = last_rate.get(record.license_type_id)
         if record.history_type == "-":
-            changes.append(Change(record.history_date, _who(record), name,
+            changes.append(Change(record.history_date, author(record), name,
                                   _("%(ssc)s SSC") % {"ssc": old}, "–"))
             last_rate.pop(record.license_type_id, None)
             continue
         if old != record.ssc_per_year:
-            changes.append(Change(record.history_date, _who(record), name,
+            changes.append(Change(record.history_date, author(record), name,
                                   "–" if old is None else _("%(ssc)s SSC") % {"ssc": old},
                                   _("%(ssc)s SSC") % {"ssc": record.ssc_per_year}))
         last_rate[record.license_type_id] = record.ssc_per_year
