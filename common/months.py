@@ -28,6 +28,22 @@ def add_months(day: date, months: int) -> date:
     return date(year, month0 + 1, min(day.day, days_in_month(year, month0 + 1)))
 
 
+def month_label(day: date) -> str:
+    """A month as every page, offer and export writes it: 06.2026."""
+    return f"{day:%m.%Y}"
+
+
+def last_month_label(end: date) -> str:
+    """The last month an end-exclusive span covers: "06.2026" for an end of 2026-07-01 (a
+    period's end, and what "paid until" names; docs/DOMAIN.md#paid-until-and-under-agreement)."""
+    return month_label(add_months(end, -1))
+
+
+def span_label(start: date, end: date) -> str:
+    """A [start, end) span as people read it: its first and last month, "07.2025 – 06.2026"."""
+    return f"{month_label(start)} – {last_month_label(end)}"
+
+
 def days_in_month(year: int, month: int) -> int:
     next_month = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     return (next_month - date(year, month, 1)).days

@@ -8,13 +8,13 @@ as on the pages: choice labels, names instead of ids, dates, the last month a pe
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import models
 from django.utils.translation import gettext as _
 
 from common.history import author, field_label, shown_value
-from common.months import add_months
+from common.months import last_month_label, span_label
 from customers.access import is_distributor_staff, reseller_of
 from customers.models import (
     AgreementPeriod,
@@ -139,12 +139,8 @@ def _name(obj) -> str:
 
 def _shown(model, field_name: str, value, names) -> str:
     if model is AgreementPeriod and field_name == "end" and value:
-        return _month(add_months(value, -1))  # the last month covered, as everywhere
+        return last_month_label(value)  # the last month covered, as everywhere
     return shown_value(model, field_name, value, names)
-
-
-def _month(day: date) -> str:
-    return f"{day:%m.%Y}"
 
 
 def _subject(model, record, names, *, named: bool) -> str:
@@ -158,8 +154,8 @@ def _subject(model, record, names, *, named: bool) -> str:
         subject = _("Licenses %(quantity)s × %(license)s") % {"quantity": record.quantity,
                                                               "license": license_type}
     else:
-        subject = _("Agreement period %(first)s–%(last)s") % {
-            "first": _month(record.start), "last": _month(add_months(record.end, -1))}
+        subject = _("Agreement period %(months)s") % {
+            "months": span_label(record.start, record.end)}
     if not named:
         return subject
     installation = names.get(Installation, {}).get(record.installation_id, "?")

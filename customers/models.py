@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.languages import LANGUAGE_CHOICES, offer_language
-from common.months import add_months, months_between
+from common.months import months_between, span_label
 from common.search import compact, folded_contains
 from customers.validators import validate_org_number
 
@@ -399,7 +399,7 @@ class AgreementPeriod(models.Model):
 
     def __str__(self) -> str:
         # People read the last month included; the stored end is exclusive.
-        return f"{self.start:%m.%Y} – {add_months(self.end, -1):%m.%Y}"
+        return span_label(self.start, self.end)
 
     @property
     def months(self) -> int:

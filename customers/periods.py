@@ -18,7 +18,7 @@ from typing import Protocol
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
-from common.months import add_months, is_first_of_month
+from common.months import is_first_of_month, last_month_label, month_label
 from customers.models import AgreementPeriod
 
 
@@ -104,6 +104,6 @@ def _paid_twice(start: date, end: date, source: str, holdings: list) -> DomainEr
         "The period %(start)s – %(end)s (%(source)s) already paid for %(holdings)s in some of "
         "these months. One license is never paid twice for the same month; shorten one of "
         "the periods or leave those licenses out.") % {
-            "start": f"{start:%m.%Y}", "end": f"{add_months(end, -1):%m.%Y}",
+            "start": month_label(start), "end": last_month_label(end),
             "source": source, "holdings": ", ".join(str(h) for h in holdings),
     })

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop
 
 from common.formatting import format_factor, format_org_number, format_unit_price, long_date
 from common.languages import offer_language
-from common.months import add_months
+from common.months import span_label
 from quotes import pricing
 from quotes.presentation import present_offer
 from quotes.verification import verification_url
@@ -273,8 +273,8 @@ def _group(group, language: str, continued: str) -> dict:
     months = translation.ngettext("%(months)s MONTH · FACTOR %(factor)s",
                                   "%(months)s MONTHS · FACTOR %(factor)s", group.months) % {
         "months": group.months, "factor": format_factor(group.factor, language)}
-    heading = (f"{translation.gettext(_KIND_LABELS[group.kind])} · {group.start:%m.%Y} – "
-               f"{add_months(group.end, -1):%m.%Y} · {months}")
+    heading = (f"{translation.gettext(_KIND_LABELS[group.kind])} · "
+               f"{span_label(group.start, group.end)} · {months}")
     return {"kind": group.kind, "heading": heading, "continued": f"{continued} · {heading}",
             "lines": group.lines}
 

@@ -3,7 +3,7 @@ month included. `{{ period.end|last_month|date:"m.Y" }}` shows 06.2026 for an en
 
 from django import template
 
-from common.months import add_months
+from common.months import add_months, last_month_label
 
 register = template.Library()
 
@@ -17,4 +17,4 @@ def last_month(end):
 def paid_until(end):
     """Paid until, as every page, PDF and export says it: the last month covered ("06.2026"
     for an agreement ending 2026-07-01; docs/DOMAIN.md#paid-until-and-under-agreement)."""
-    return f"{add_months(end, -1):%m.%Y}" if end else ""
+    return last_month_label(end) if end else ""

@@ -20,7 +20,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
-from common.months import add_months, first_of_month, is_first_of_month, months_between
+from common.months import add_months, first_of_month, is_first_of_month, months_between, span_label
 from customers.imports.csv_format import RowError, parse_month
 from customers.models import AgreementPeriod, Deployment, LicenseHolding
 from customers.periods import validate_period
@@ -220,7 +220,7 @@ def _plan_periods(plan, installation, pk: int | None, holdings: list,
             plan.periods.append(period)
             plan.warnings.append(RowError(line, column, _(
                 "The period %(period)s of %(installation)s is already recorded; it is skipped.")
-                % {"period": _months(start, end), "installation": name}))
+                % {"period": span_label(start, end), "installation": name}))
             continue
         period.holdings = [h for h in holdings if h.activated_on < end
                            and (h.ended_on is None or h.ended_on > start)]
@@ -228,7 +228,7 @@ def _plan_periods(plan, installation, pk: int | None, holdings: list,
             _error(plan, line, column, _(
                 "No licenses of %(installation)s exist in %(period)s, so no period can pay for "
                 "them; check the months, or add the licenses with their activation dates.")
-                % {"installation": name, "period": _months(start, end)})
+                % {"installation": name, "period": span_label(start, end)})
             continue
         try:
             validate_period(installation_id=pk, start=start, end=end, holdings=period.holdings,
@@ -258,11 +258,6 @@ def _warn_without_history(plan, installation, holdings: list, this_month: date) 
             "on the installation page after the import.") % {
                 "customer": _recorded_or_planned(installation.customer).name,
                 "installation": _recorded_or_planned(installation).name, "months": months}))
-
-
-def _months(start: date, end: date) -> str:
-    """As the portal shows a period: the first and the last month included."""
-    return f"{start:%m.%Y} – {add_months(end, -1):%m.%Y}"
 
 
 def _error(plan, line: int, column: str, message: str) -> None:

@@ -62,7 +62,7 @@ def test_a_period_reads_as_the_months_it_covers(client, user_a, period_a):
     client.force_login(user_a)
     response = client.get(reverse("installation_history", args=[period_a.installation_id]),
                           HTTP_ACCEPT_LANGUAGE="en")
-    assert "Agreement period 07.2024–06.2025" in {row.subject for row in rows(response)}
+    assert "Agreement period 07.2024 – 06.2025" in {row.subject for row in rows(response)}
 
 
 def test_a_holding_s_history_holds_only_that_holding(client, user_a, installation_a, holding_a,
