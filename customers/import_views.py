@@ -230,13 +230,9 @@ class LocationForm(forms.Form):
                 "count": location.users}
             choices.append((location.name or NO_LOCATION, f"{name} — {count}"))
         self.fields["location"].choices = choices
-        if not self.is_bound:
-            by_name = {loc.name.casefold(): loc.name for loc in user_list.locations.values()}
-            with_users = [loc for loc in user_list.locations.values() if loc.users]
-            if installation.name.casefold() in by_name:
-                self.initial["location"] = by_name[installation.name.casefold()] or NO_LOCATION
-            elif len(with_users) == 1:
-                self.initial["location"] = with_users[0].name or NO_LOCATION
+        default = pbx.default_location(user_list, installation)
+        if not self.is_bound and default is not None:
+            self.initial["location"] = default or NO_LOCATION
 
     def location_name(self) -> str:
         value = self.cleaned_data["location"]
@@ -353,19 +349,15 @@ def pbx_import_review(request, pk: int):
         return _pbx_step(request, installation, "pbx_proposal.html", proposal=proposal,
                          upload=request.POST["upload"], filename=filename,
                          location_value=form.cleaned_data["location"], port_form=port_form)
-    targets = proposal.quantities()
-    if pbx.PORT_CODE in targets:
-        targets[pbx.PORT_CODE] = port_form.cleaned_data["port"]
     today = timezone.localdate()
-    current = pbx.current_quantities(installation, today=today, codes=targets)
-    lines = pbx.diff(current, targets, {line.code: line.name for line in proposal.lines})
+    lines, plan = pbx.review(installation, proposal, port=port_form.cleaned_data["port"],
+                             today=today, filename=filename)
     changes = [line for line in lines if line.change]
     return _pbx_step(
         request, installation, "pbx_review.html", proposal=proposal, lines=lines,
         changes=changes, today=today, ends_from=add_months(first_of_month(today), 1),
         filename=filename,
-        plan=pbx.dump_plan(installation_pk=installation.pk, location=proposal.location,
-                           targets=targets, current=current, filename=filename),
+        plan=plan,
         back=reverse("pbx_import_proposal", args=[installation.pk]),
         upload=request.POST["upload"], location_value=form.cleaned_data["location"],
         port=port_form.cleaned_data["port"],

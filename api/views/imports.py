@@ -22,11 +22,7 @@ def _choose_location(user_list: pbx.UserList, installation, asked: str | None) -
             raise exceptions.ValidationError({"location": [
                 _("The file has no location %(name)s.") % {"name": asked or '""'}]})
         return asked
-    by_name = {name.casefold(): name for name in user_list.locations}
-    if installation.name.casefold() in by_name:
-        return by_name[installation.name.casefold()]
-    with_users = [loc.name for loc in user_list.locations.values() if loc.users]
-    return with_users[0] if len(with_users) == 1 else None
+    return pbx.default_location(user_list, installation)
 
 
 class PbxDryRun(ApiView):
@@ -52,15 +48,11 @@ class PbxDryRun(ApiView):
         if location is None:
             return Response(s.PbxDryRunSerializer(result).data)
         proposal = pbx.propose(user_list.locations[location], pbx.catalogue())
-        targets = proposal.quantities()
-        if pbx.PORT_CODE in targets and data.get("port") is not None:
-            targets[pbx.PORT_CODE] = data["port"]
-        current = pbx.current_quantities(installation, today=today(), codes=targets)
-        lines = pbx.diff(current, targets, {line.code: line.name for line in proposal.lines})
+        lines, plan = pbx.review(installation, proposal, port=data.get("port"), today=today(),
+                                 filename=upload.name)
         result.update(
             lines=lines, not_mapped=[{"attribute": a, "users": n} for a, n in proposal.not_mapped],
-            plan=pbx.dump_plan(installation_pk=installation.pk, location=location,
-                               targets=targets, current=current, filename=upload.name))
+            plan=plan)
         return Response(s.PbxDryRunSerializer(result).data)
 
 

@@ -353,3 +353,27 @@ def current_quantities(installation, *, today: date, codes: Iterable[str]) -> di
     for holding in open_holdings(installation, today=today, codes=codes):
         totals[holding.license_type.code] += holding.quantity
     return totals
+
+
+def default_location(user_list: UserList, installation) -> str | None:
+    """The location to import from unless the user says otherwise: the one named like the
+    installation, else the only one with users; None when the user must choose."""
+    by_name = {name.casefold(): name for name in user_list.locations}
+    if installation.name.casefold() in by_name:
+        return by_name[installation.name.casefold()]
+    with_users = [location.name for location in user_list.locations.values() if location.users]
+    return with_users[0] if len(with_users) == 1 else None
+
+
+def review(installation, proposal: Proposal, *, port: int | None, today: date,
+           filename: str) -> tuple[list[DiffLine], str]:
+    """What importing `proposal` would change — per license type, held now → counted (the
+    port count as the user corrected it) — and the signed plan that applies exactly that."""
+    targets = proposal.quantities()
+    if PORT_CODE in targets and port is not None:
+        targets[PORT_CODE] = port
+    current = current_quantities(installation, today=today, codes=targets)
+    lines = diff(current, targets, {line.code: line.name for line in proposal.lines})
+    plan = dump_plan(installation_pk=installation.pk, location=proposal.location,
+                     targets=targets, current=current, filename=filename)
+    return lines, plan
