@@ -43,7 +43,7 @@ class Verdict:
 def _state_sentence(quote, today) -> str:
     state = quote.display_state(today)
     if state == DisplayState.ISSUED:
-        return _("It is valid until %(date)s.") % {"date": f"{quote.valid_until:%d.%m.%Y}"}
+        return _("It is valid through %(date)s.") % {"date": f"{quote.valid_until:%d.%m.%Y}"}
     if state == DisplayState.EXPIRED:
         return _("It expired on %(date)s.") % {"date": f"{quote.valid_until:%d.%m.%Y}"}
     if state == DisplayState.ACCEPTED:

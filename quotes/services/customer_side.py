@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from common.ratelimit import RateLimit
+from customers.access import reseller_of
 from quotes.actions import CUSTOMER, Action, require
 from quotes.models import Acceptance, AcceptanceLink, OutgoingEmail, Quote, QuoteEvent
 from quotes.presentation import summarize_offer
@@ -95,6 +96,10 @@ def quote_send_to_customer(*, quote: Quote, user: User, to: list[str], cc: list[
         template="offer", quote=quote, attach_pdf=True, user=user,
         context={"quote": quote, "offer": summarize_offer(quote, today=timezone.localdate()),
                  "message": message.strip(), "sender": user,
+                 # The contact by name where the customer has one; signed for the sender's firm.
+                 "greeting_name": quote.customer.contact_name or quote.customer_name,
+                 "sender_organisation": getattr(reseller_of(user), "name", None)
+                 or settings.SSA_DISTRIBUTOR_NAME,
                  "acceptance_url": acceptance_url(token),
                  "verification_url": verification_url(quote)})
     record_event(quote, QuoteEvent.Kind.EMAILED, user, ", ".join([*to, *cc]))

@@ -63,6 +63,25 @@ def send(quote, user, capture, to="kunde@fjordtann.example.no"):
     return LINK.search(sent.body).group(1), sent
 
 
+def test_the_offer_mail_greets_the_contact_and_is_signed_for_the_sender_s_firm(
+        offer, staff, user_a, customer_a, django_capture_on_commit_callbacks):
+    user_a.first_name, user_a.last_name = "Kari", "Nordmann"
+    user_a.save()
+    _path, sent = send(offer, user_a, django_capture_on_commit_callbacks)
+    # No contact person recorded: the customer by name. A reseller's user signs for it.
+    assert sent.body.startswith(f"Hei {offer.customer_name},")
+    assert "Kari Nordmann\nAlfa Tele AS\n" in sent.body
+    assert "fra Nordic Unified AS" in sent.body
+    assert "via forhandleren deres Alfa Tele AS" in sent.body
+    customer_a.contact_name = "Ola Tannlege"
+    customer_a.save()
+    mail.outbox.clear()
+    _path, sent = send(Quote.objects.get(pk=offer.pk), staff, django_capture_on_commit_callbacks,
+                       to="ola@fjordtann.no")
+    assert sent.body.startswith("Hei Ola Tannlege,")
+    assert sent.body.rstrip().endswith("Nordic Unified AS"), "staff sign for the distributor"
+
+
 def test_sending_mails_the_signed_pdf_with_a_personal_link_distinct_from_the_verification_token(
         offer, user_a, django_capture_on_commit_callbacks):
     path, sent = send(offer, user_a, django_capture_on_commit_callbacks)

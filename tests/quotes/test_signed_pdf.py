@@ -339,7 +339,7 @@ def test_a_genuine_offer_uploaded_is_named_with_customer_total_and_state(client,
     from common.formatting import format_nok
 
     assert format_nok(issued.gross, "en") in html
-    assert "valid until 04.04.2026" in html
+    assert "valid through 04.04.2026" in html
 
 
 def test_the_qr_link_shows_the_same_without_an_upload(client, issued):
@@ -393,7 +393,7 @@ def test_the_state_now_reads_expired_accepted_declined_or_superseded(client, sta
     def state(day):
         return verify_token(issued.verification_token, today=day).message
 
-    assert state(date(2026, 4, 4)) == "It is valid until 04.04.2026."
+    assert state(date(2026, 4, 4)) == "It is valid through 04.04.2026."
     assert state(date(2026, 4, 5)) == "It expired on 04.04.2026."
     revision = services.quote_issue(quote=services.quote_revise(quote=issued, user=user_a),
                                     user=staff, prepare_pdf=False)
