@@ -63,6 +63,16 @@ def send(quote, user, capture, to="kunde@fjordtann.example.no"):
     return LINK.search(sent.body).group(1), sent
 
 
+def test_the_customer_s_page_links_to_nothing_that_needs_a_login(
+        client, offer, user_a, django_capture_on_commit_callbacks):
+    path, _sent = send(offer, user_a, django_capture_on_commit_callbacks)
+    for page in (path, f"{path}accept/", f"{path}decline/"):
+        html = client.get(page).content.decode()
+        links = set(re.findall(r'href="(/[^"]*)"', html))
+        assert links and all(link.startswith(("/o/", "/verify/", "/static/", "/favicon"))
+                             for link in links), (page, links)
+
+
 def test_the_offer_mail_greets_the_contact_and_is_signed_for_the_sender_s_firm(
         offer, staff, user_a, customer_a, django_capture_on_commit_callbacks):
     user_a.first_name, user_a.last_name = "Kari", "Nordmann"
