@@ -31,7 +31,9 @@ def render_email(template: str, context: dict, language: str) -> tuple[str, str,
     """Subject, plain text and HTML of `templates/quotes/email/<template>.*` in `language`."""
     with translation.override(language):
         context = {**context, "distributor": settings.SSA_DISTRIBUTOR_NAME,
-                   "distributor_email": settings.SSA_DISTRIBUTOR_EMAIL, "language": language}
+                   "distributor_email": settings.SSA_DISTRIBUTOR_EMAIL, "language": language,
+                   # Who invoices, as the offer itself says (quotes/pdf.py).
+                   "invoiced_by_reseller": settings.SSA_INVOICING_PARTY == "reseller"}
         subject = render_to_string(f"quotes/email/{template}.subject.txt", context)
         text = render_to_string(f"quotes/email/{template}.txt", context)
         html = render_to_string(f"quotes/email/{template}.html", context)

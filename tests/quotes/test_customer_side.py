@@ -154,6 +154,9 @@ def test_accepting_online_runs_the_one_acceptance_with_a_confirmation_step_and_e
     assert (accepted.note, accepted.by) == ("Kari Nordmann", None)
     recipients = {address for m in mail.outbox for address in m.to}
     assert recipients == {"kari@fjordtann.no", user_a.email, staff.email}
+    # The confirmation names who invoices, as the offer does (the distributor by default).
+    confirmation = next(m for m in mail.outbox if m.to == ["kari@fjordtann.no"])
+    assert "Nordic Unified AS fakturerer avtalen." in confirmation.body
     verified = client.get(f"/verify/{offer.verification_token}/").content.decode()
     assert "accepted online by Kari Nordmann on 05.03.2026" in verified
     page = client.get(path).content.decode()
