@@ -79,7 +79,13 @@ def test_a_worker_killed_mid_item_is_recovered_by_the_sweeper_and_every_offer_is
         try:
             _wait_for(lambda: RenewalItem.objects.filter(started_at__isnull=False).exists(),
                       120, "the worker to take an item")
-            time.sleep(1)  # well inside the item now: blocked on the number
+            # Inside the item: the worker's connection waits for the number row we hold.
+            with psycopg.connect(_database_url(), autocommit=True) as watcher:
+                _wait_for(lambda: watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query ILIKE '%%quotes_quotecounter%%' AND pid <> %s",
+                    [blocker.info.backend_pid]).fetchone()[0] == 1,
+                    60, "the worker to wait for the number")
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
         finally:
